@@ -1,0 +1,57 @@
+# ckanext-satudata_balikpapan — development commands. Start here: `make demo`, `make test`.
+# Each target runs a script under scripts/; every setting can be overridden, e.g.
+#   make test CKAN_VERSION=2.11.6      make demo DETACH=1      make services PG_PORT=55433
+
+CKAN_VERSION ?= 2.12.0
+export CKAN_VERSION
+VENV := .venv/ckan-$(CKAN_VERSION)
+
+.PHONY: help system-deps install services services-stop services-status demo demo-stop \
+        test test-all lint bench lock clean distclean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+system-deps: ## install the Debian packages the stack needs (only the missing ones)
+	@scripts/install-system.sh
+
+install: system-deps ## create .venv/ckan-$(CKAN_VERSION) with pinned requirements and the extension
+	@scripts/install-python.sh
+
+services: install ## start PostgreSQL, Redis and Solr (idempotent)
+	@scripts/services.sh start
+
+services-stop: ## stop the services
+	@scripts/services.sh stop
+
+services-status: ## show whether each service runs
+	@scripts/services.sh status
+
+demo: services ## run CKAN with the extension and demo users at http://127.0.0.1:5000 (DETACH=1: background)
+	@scripts/demo.sh start
+
+demo-stop: ## stop a detached demo (CKAN and its jobs worker)
+	@scripts/demo.sh stop
+
+test: services ## run the full test suite on CKAN_VERSION (PYTEST_ARGS="-k foo" to narrow)
+	@scripts/test.sh $(PYTEST_ARGS)
+
+test-all: ## run the full test suite on every supported CKAN version (what CI runs)
+	@$(MAKE) --no-print-directory test CKAN_VERSION=2.12.0
+	@$(MAKE) --no-print-directory test CKAN_VERSION=2.11.6
+
+lint: install ## ruff over the code
+	@$(VENV)/bin/ruff check ckanext schemas tests benchmarks scripts
+	@$(VENV)/bin/ruff format --check ckanext schemas tests benchmarks scripts
+
+bench: services ## run the benchmarks (ratios against a baseline measured in the same run)
+	@scripts/bench.sh
+
+lock: ## re-pin: CKAN's requirements and the full constraints of every supported version
+	@scripts/lock.sh
+
+clean: demo-stop services-stop ## stop everything and delete .work (databases, indexes, logs, tokens)
+	rm -rf .work
+
+distclean: clean ## also delete the virtualenvs and the Solr jars
+	rm -rf .venv services/solr/lib

@@ -1,0 +1,51 @@
+"""``ckan satudata ...`` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ckanext.satudata_balikpapan import demo
+
+# Registered by tk.blanket.cli on the plugin.
+__all__ = ["satudata"]
+
+
+@click.group(short_help="Satu Data Balikpapan: administration commands")
+def satudata() -> None:
+    """Administration commands of the Satu Data Balikpapan portal."""
+
+
+@satudata.command("demo-users")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the users, their roles and fresh API tokens to this JSON file.",
+)
+@click.option(
+    "--password",
+    envvar="SATUDATA_DEMO_PASSWORD",
+    default=demo.DEFAULT_PASSWORD,
+    show_default=True,
+    help="Password given to every demo user.",
+)
+@click.option("--site-url", default=None, help="Site URL recorded in the JSON file.")
+def demo_users(output: Path | None, password: str, site_url: str | None) -> None:
+    """Create (or update) the demo sysadmin, walidata, produsen, pembina and public users.
+
+    Safe to re-run: existing users are updated, and each user's previous demo API token is
+    revoked before a new one is issued.
+    """
+    result = demo.ensure_demo_users(password=password)
+    if site_url:
+        result["site_url"] = site_url
+    for name, user in result["users"].items():
+        click.echo(f"  {name:<24} {user['role']:<10} {user['organization'] or '-'}")
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        output.chmod(0o600)
+        click.secho(f"API tokens written to {output}", fg="green")

@@ -1,0 +1,45 @@
+# shellcheck shell=bash
+# Shared settings for the repo's scripts. Every value can be overridden from the environment.
+# Sourced, never run.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export ROOT
+# The CKAN version the scripts work on (see README, "CKAN versions").
+export CKAN_VERSION=${CKAN_VERSION:-2.12.0}
+CKAN_VTAG=$(echo "$CKAN_VERSION" | tr '.' '_')
+export CKAN_VTAG
+export VENV=${VENV:-$ROOT/.venv/ckan-$CKAN_VERSION}
+# Everything a run creates lives under .work/ (git-ignored): service data, logs, CKAN config, tokens.
+export WORK=${SATUDATA_WORK:-$ROOT/.work}
+export LOGS=$WORK/logs
+
+# Ports (loopback only). PostgreSQL and Redis avoid the Debian defaults (5432/6379), which the
+# distribution's own services take when they are installed and started by systemd.
+export PG_PORT=${PG_PORT:-55432}
+export REDIS_PORT=${REDIS_PORT:-56379}
+export SOLR_PORT=${SOLR_PORT:-8983}
+export CKAN_PORT=${CKAN_PORT:-5000}
+export CKAN_HOST=${CKAN_HOST:-127.0.0.1}
+
+export PG_USER=ckan_default
+export PG_PASSWORD=${PG_PASSWORD:-pass}
+# One main and one test database per CKAN version: a database migrated by one version is never
+# opened by another.
+export PG_DB=${PG_DB:-ckan_$CKAN_VTAG}
+export PG_TEST_DB=${PG_TEST_DB:-ckan_test_$CKAN_VTAG}
+
+export SOLR_URL=http://127.0.0.1:$SOLR_PORT/solr/ckan
+
+log() { printf '\033[1;34m[satudata]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[satudata] ERROR:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Run a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    die "need root for: $* (install sudo or run as root)"; fi
+}
+
+# Is TCP port $1 on 127.0.0.1 accepting connections?
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+mkdir -p "$WORK" "$LOGS"

@@ -1,0 +1,52 @@
+"""ckanext-satudata_balikpapan: the Satu Data portal extension of Kota Balikpapan."""
+from pathlib import Path
+
+from setuptools import find_namespace_packages, setup
+
+HERE = Path(__file__).parent
+
+setup(
+    name="ckanext-satudata_balikpapan",
+    version="0.1.0",
+    description="Satu Data Indonesia portal extension for Pemerintah Kota Balikpapan (CKAN)",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    url="https://data.balikpapan.go.id",
+    author="Diskominfo Kota Balikpapan",
+    license="AGPL-3.0-or-later",
+    classifiers=[
+        "Framework :: CKAN",
+        "Programming Language :: Python :: 3",
+        "License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)",
+    ],
+    python_requires=">=3.10",
+    packages=find_namespace_packages(include=["ckanext.*"], exclude=["tests*"])
+    + ["ckanext.satudata_balikpapan.schemas"],
+    # The scheming schemas live at the top of the repository (design card) and are shipped as
+    # the package ckanext.satudata_balikpapan.schemas, so that "ckanext.satudata_balikpapan.schemas:
+    # dataset.yaml" resolves in editable and in normal (pip install .) installs alike.
+    package_dir={"ckanext.satudata_balikpapan.schemas": "schemas"},
+    include_package_data=True,
+    package_data={
+        "ckanext.satudata_balikpapan": [
+            "config_declaration.yaml", "templates/**/*", "public/**/*", "assets/**/*",
+            "i18n/**/*", "data/*.yaml", "migration/**/*",
+        ],
+        "ckanext.satudata_balikpapan.schemas": ["*.yaml", "*.json"],
+    },
+    zip_safe=False,
+    install_requires=[],  # pinned per CKAN version in requirements/ (see README)
+    entry_points={
+        "ckan.plugins": [
+            "satudata_balikpapan = ckanext.satudata_balikpapan.plugin:SatudataBalikpapanPlugin",
+        ],
+        "babel.extractors": ["ckan = ckan.lib.extract:extract_ckan"],
+    },
+    message_extractors={
+        "ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
+)

@@ -1,0 +1,32 @@
+"""Shared fixtures. CKAN's own pytest plugin (``--ckan-ini=test.ini``) provides the app,
+``clean_db``, ``clean_index``, ``with_plugins`` and the factories."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def ckan_cli_env() -> dict[str, str]:
+    """Environment for running ``ckan -c test.ini ...`` in a subprocess, as an admin would."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+# Plugins whose own alembic migrations the test database needs after every reset.
+MIGRATED_PLUGINS = ("activity",)
+
+
+@pytest.fixture
+def clean_db(reset_db, migrate_db_for):
+    """CKAN's ``clean_db``, plus the migrations of the plugins the portal runs."""
+    reset_db()
+    for plugin in MIGRATED_PLUGINS:
+        migrate_db_for(plugin)

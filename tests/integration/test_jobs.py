@@ -1,0 +1,41 @@
+"""A CKAN background job goes through Redis and is run by a real ``ckan jobs worker``."""
+
+from __future__ import annotations
+
+import subprocess
+
+import ckan.lib.jobs as jobs
+import ckan.lib.search as search
+import pytest
+from ckan.tests import factories, helpers
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.integration
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
+def test_background_job_runs_through_redis_in_a_worker_process(ckan_cli_env):
+    org = factories.Organization(name="disdukcapil")
+    dataset = factories.Dataset(title="Jumlah Penduduk per Kelurahan", owner_org=org["id"])
+    search.clear(dataset["name"])  # drop it from Solr: only the job can bring it back
+    assert helpers.call_action("package_search", q="penduduk")["count"] == 0
+
+    job = jobs.enqueue(
+        search.rebuild, kwargs={"package_id": dataset["id"]}, title="reindex one dataset"
+    )
+    assert [j.id for j in jobs.get_queue().jobs] == [job.id]
+
+    worker = subprocess.run(
+        ["ckan", "-c", str(ROOT / "test.ini"), "jobs", "worker", "--burst"],
+        env=ckan_cli_env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]
+
+    job.refresh()
+    assert job.get_status() == "finished"
+    assert jobs.get_queue().count == 0
+    assert helpers.call_action("package_search", q="penduduk")["count"] == 1
