@@ -1,0 +1,71 @@
+"""``package_create`` latency: the Satu Data stack against plain CKAN + scheming's default schema.
+
+Both sides create datasets with the same content, through the same action, into the same
+PostgreSQL and Solr, in alternating rounds so that drift hits both alike.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from benchmarks.run import Env, Result
+
+BASELINE = dict(
+    plugins="activity scheming_datasets",
+    **{"scheming.dataset_schemas": "ckanext.scheming:ckan_dataset.yaml"},
+)
+CANDIDATE = dict(
+    plugins="satudata_balikpapan activity scheming_datasets dcat",
+    **{"scheming.dataset_schemas": "ckanext.satudata_balikpapan.schemas:dataset.yaml"},
+)
+PER_ROUND = 20
+
+
+def _reset_db() -> None:
+    from ckan.cli.db import _run_migrations
+    from ckan.tests import helpers
+
+    helpers.reset_db()
+    _run_migrations("activity")
+
+
+def _create_many(owner_org: str, user: str) -> list[float]:
+    from ckan.tests import helpers
+
+    samples = []
+    for i in range(PER_ROUND):
+        data = dict(
+            name=f"bench-{uuid.uuid4().hex[:12]}",
+            title=f"Jumlah Penduduk Kelurahan {i}",
+            notes="Jumlah penduduk per kelurahan menurut jenis kelamin.",
+            owner_org=owner_org,
+            license_id="cc-by",
+            tags=[{"name": "kependudukan"}, {"name": "kelurahan"}],
+        )
+        t0 = time.perf_counter()
+        helpers.call_action("package_create", context={"user": user}, **data)
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def run(env: Env) -> Result:
+    from ckan.tests import factories
+
+    _reset_db()
+    result = Result(
+        name="package_create latency",
+        unit="ms",
+        baseline_label="plain CKAN + scheming ckan_dataset.yaml",
+        candidate_label="satudata_balikpapan + scheming + dcat",
+    )
+    sysadmin = factories.Sysadmin()
+    org = factories.Organization()
+    for round_ in range(env.rounds + 1):
+        for side, settings in (("baseline", BASELINE), ("candidate", CANDIDATE)):
+            settings = dict(settings)
+            with env.plugins(settings.pop("plugins"), **settings):
+                samples = _create_many(org["id"], sysadmin["name"])
+            if round_:  # round 0 warms both sides up and is not counted
+                getattr(result, side).extend(samples)
+    return result

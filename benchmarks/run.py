@@ -1,0 +1,119 @@
+"""Benchmark runner: every ``benchmarks/bench_*.py`` module, in one process.
+
+Each benchmark measures a baseline and a candidate in the same run and reports their ratio
+(candidate / baseline); no absolute timing is compared with another run or machine.
+
+    python benchmarks/run.py --ckan-ini test.ini [--only package_create] [--rounds 5]
+
+``make bench`` runs it against the test database of the chosen CKAN version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import statistics
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Result:
+    """One benchmark's outcome: per-sample measurements of baseline and candidate."""
+
+    name: str
+    unit: str
+    baseline_label: str
+    candidate_label: str
+    baseline: list[float] = field(default_factory=list)
+    candidate: list[float] = field(default_factory=list)
+    target: float | None = None  # the ratio the candidate must stay under, if any
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.candidate) / statistics.median(self.baseline)
+
+    def lines(self) -> list[str]:
+        b, c = statistics.median(self.baseline), statistics.median(self.candidate)
+        verdict = ""
+        if self.target is not None:
+            verdict = f"  (target < {self.target:.2f}: {'ok' if self.ratio < self.target else 'MISSED'})"
+        return [
+            f"{self.name}",
+            f"  baseline  {self.baseline_label}: median {b:.2f} {self.unit} (n={len(self.baseline)})",
+            f"  candidate {self.candidate_label}: median {c:.2f} {self.unit} (n={len(self.candidate)})",
+            f"  ratio candidate/baseline = {self.ratio:.3f}{verdict}",
+        ]
+
+
+@dataclass
+class Env:
+    """What a benchmark gets: the CKAN app and a way to switch the enabled plugins."""
+
+    app: object
+    rounds: int
+
+    @contextmanager
+    def plugins(self, plugins: str, **settings: str) -> Iterator[None]:
+        """Run the block with ``ckan.plugins`` (and other settings) switched, as CKAN's
+        ``with_plugins`` test fixture does."""
+        import ckan.plugins as p
+        from ckan.common import config
+
+        saved = {k: config.get(k) for k in ("ckan.plugins", *settings)}
+        p.unload_all()
+        config["ckan.plugins"] = plugins
+        config.update(settings)
+        p.load_all()
+        try:
+            yield
+        finally:
+            p.unload_all()
+            for key, value in saved.items():
+                if value is None:
+                    config.pop(key, None)
+                else:
+                    config[key] = value
+            p.load_all()
+
+
+def discover(only: str | None) -> list[tuple[str, Callable[[Env], Result]]]:
+    found = []
+    for path in sorted(HERE.glob("bench_*.py")):
+        name = path.stem.removeprefix("bench_")
+        if only and name != only:
+            continue
+        module = importlib.import_module(f"benchmarks.{path.stem}")
+        found.append((name, module.run))
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ckan-ini", default="test.ini")
+    parser.add_argument("--only", help="run one benchmark (name without bench_)")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(HERE.parent))
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(args.ckan_ini))
+    env = Env(app=app, rounds=args.rounds)
+    failed = False
+    for name, bench in discover(args.only):
+        with app._wsgi_app.test_request_context():
+            result = bench(env)
+        print("\n".join(result.lines()), flush=True)
+        failed |= result.target is not None and result.ratio >= result.target
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

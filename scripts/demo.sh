@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Run CKAN with the extension, scheming and dcat, on the running services, with demo users.
+# usage: demo.sh start|stop      (DETACH=1: leave CKAN and its jobs worker in the background)
+# Expects the services to run (`make demo` starts them first).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+DIR=$WORK/ckan-$CKAN_VERSION
+INI=${CKAN_INI:-$DIR/ckan.ini}
+RUN=$WORK/demo                # pid files of the running demo
+CREDENTIALS=$WORK/demo-credentials.json
+URL=http://$CKAN_HOST:$CKAN_PORT
+ckan() { "$VENV/bin/ckan" -c "$INI" "$@"; }
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+stop_pid() {
+  if alive "$1"; then
+    kill -- "-$(cat "$1")" 2>/dev/null || kill "$(cat "$1")"
+    for _ in $(seq 1 50); do alive "$1" || break; sleep 0.1; done
+  fi
+  rm -f "$1"
+}
+
+stop() {
+  local was=""
+  alive "$RUN/ckan.pid" && was=1
+  stop_pid "$RUN/ckan.pid"; stop_pid "$RUN/worker.pid"
+  [ -n "$was" ] && log "demo stopped"
+  return 0
+}
+
+configure() {
+  mkdir -p "$DIR/storage" "$RUN"
+  if [ ! -f "$INI" ]; then
+    log "writing $INI (fresh secrets)"
+    "$VENV/bin/ckan" generate config "$INI" >/dev/null
+  fi
+  # Applied on every run, so that the file follows the repo and the chosen ports.
+  "$VENV/bin/ckan" config-tool "$INI" \
+    "sqlalchemy.url = postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB" \
+    "solr_url = $SOLR_URL" \
+    "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/0" \
+    "ckan.site_url = $URL" \
+    "ckan.site_id = satudata-balikpapan" \
+    "ckan.site_title = Satu Data Kota Balikpapan" \
+    "ckan.site_description = Portal Satu Data Pemerintah Kota Balikpapan" \
+    "ckan.storage_path = $DIR/storage" \
+    "ckan.plugins = satudata_balikpapan activity scheming_datasets dcat" \
+    "scheming.dataset_schemas = ckanext.satudata_balikpapan.schemas:dataset.yaml" \
+    "scheming.presets = ckanext.scheming:presets.json" \
+    "scheming.dataset_fallback = false" \
+    "ckanext.dcat.rdf.profiles = euro_dcat_ap_3" \
+    "ckan.locale_default = id" \
+    "ckan.locale_order = id en" \
+    "ckan.locales_offered = id en" \
+    "ckan.auth.create_user_via_web = true" \
+    "ckan.auth.user_create_organizations = false" \
+    "ckan.auth.create_unowned_dataset = false" \
+    "ckan.auth.create_dataset_if_not_in_organization = false" \
+    "ckan.max_resource_size = 100" >/dev/null
+  "$VENV/bin/ckan" config-tool "$INI" -s logger_ckanext "level = INFO" >/dev/null
+}
+
+start() {
+  stop   # re-running restarts a detached demo with the current code and config
+  if port_open "$CKAN_PORT"; then die "port $CKAN_PORT is taken by another program: stop it or set CKAN_PORT=<free port>"; fi
+  configure
+  log "CKAN $CKAN_VERSION: migrating the database $PG_DB"
+  { ckan db upgrade && ckan db pending-migrations --apply; } >"$LOGS/demo-db.log" 2>&1 \
+    || { tail -30 "$LOGS/demo-db.log" >&2; die "database migration failed (log: $LOGS/demo-db.log)"; }
+  log "creating the demo users"
+  ckan satudata demo-users --output "$CREDENTIALS" --site-url "$URL"
+  ckan search-index rebuild -q >"$LOGS/demo-index.log" 2>&1 \
+    || { tail -20 "$LOGS/demo-index.log" >&2; die "search index rebuild failed"; }
+
+  # The background jobs worker (Redis) that validation and notifications use.
+  setsid "$VENV/bin/ckan" -c "$INI" jobs worker >"$LOGS/ckan-worker.log" 2>&1 </dev/null &
+  echo $! >"$RUN/worker.pid"
+
+  local password
+  password=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["password"])' "$CREDENTIALS")
+  banner() {
+    cat >&2 <<MSG
+
+  Satu Data Kota Balikpapan (CKAN $CKAN_VERSION) runs at $URL
+  Log in at $URL/user/login as "admin" (sysadmin), or as a demo user:
+    walidata, produsen-dinkes, produsen-disdukcapil, pembina-bps, warga
+  Password of every demo user: $password
+  API tokens: $CREDENTIALS
+  $1
+
+MSG
+  }
+  if [ "${DETACH:-0}" = 1 ]; then
+    setsid "$VENV/bin/ckan" -c "$INI" run -H "$CKAN_HOST" -p "$CKAN_PORT" --disable-reloader --threaded \
+      >"$LOGS/ckan.log" 2>&1 </dev/null &
+    echo $! >"$RUN/ckan.pid"
+    for _ in $(seq 1 240); do
+      curl -fsS "$URL/api/3/action/status_show" >/dev/null 2>&1 && { banner "Stop it with: make demo-stop   (log: $LOGS/ckan.log)"; return 0; }
+      alive "$RUN/ckan.pid" || break
+      sleep 0.5
+    done
+    tail -30 "$LOGS/ckan.log" >&2; stop; die "CKAN did not start (log: $LOGS/ckan.log)"
+  fi
+  trap 'stop_pid "$RUN/worker.pid"' EXIT
+  banner "Stop it with Ctrl-C. (make demo DETACH=1 runs it in the background.)"
+  ckan run -H "$CKAN_HOST" -p "$CKAN_PORT" --threaded
+}
+
+case "${1:-start}" in
+start) start ;;
+stop) stop ;;
+*) die "usage: $0 start|stop" ;;
+esac
