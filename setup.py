@@ -30,7 +30,7 @@ setup(
     package_data={
         "ckanext.satudata_balikpapan": [
             "config_declaration.yaml", "templates/**/*", "public/**/*", "assets/**/*",
-            "i18n/**/*", "data/*.yaml", "migration/**/*",
+            "i18n/**/*", "data/**/*.yaml", "migration/**/*",
         ],
         "ckanext.satudata_balikpapan.schemas": ["*.yaml", "*.json"],
     },

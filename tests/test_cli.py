@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from ckan.cli.cli import ckan
 from ckan.tests import helpers
 

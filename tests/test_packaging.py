@@ -51,6 +51,8 @@ def test_wheel_ships_the_schemas_and_package_data(wheel):
     assert "ckanext/satudata_balikpapan/schemas/__init__.py" in names
     assert "ckanext/satudata_balikpapan/schemas/dataset.yaml" in names
     assert "ckanext/satudata_balikpapan/data/demo_users.yaml" in names
+    assert "ckanext/satudata_balikpapan/data/opd.yaml" in names
+    assert "ckanext/satudata_balikpapan/data/vocabularies/wilayah.yaml" in names
     assert not any(n.startswith(("tests/", "schemas/")) for n in names)
 
 
