@@ -45,8 +45,9 @@ configure() {
     "ckan.site_title = Satu Data Kota Balikpapan" \
     "ckan.site_description = Portal Satu Data Pemerintah Kota Balikpapan" \
     "ckan.storage_path = $DIR/storage" \
-    "ckan.plugins = satudata_balikpapan activity scheming_datasets dcat" \
+    "ckan.plugins = satudata_balikpapan activity scheming_datasets scheming_organizations dcat" \
     "scheming.dataset_schemas = ckanext.satudata_balikpapan.schemas:dataset.yaml" \
+    "scheming.organization_schemas = ckanext.satudata_balikpapan.schemas:organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json" \
     "scheming.dataset_fallback = false" \
     "ckanext.dcat.rdf.profiles = euro_dcat_ap_3" \
@@ -68,6 +69,8 @@ start() {
   log "CKAN $CKAN_VERSION: migrating the database $PG_DB"
   { ckan db upgrade && ckan db pending-migrations --apply; } >"$LOGS/demo-db.log" 2>&1 \
     || { tail -30 "$LOGS/demo-db.log" >&2; die "database migration failed (log: $LOGS/demo-db.log)"; }
+  log "syncing the OPD organisations from the registry"
+  ckan satudata opd sync | tail -1
   log "creating the demo users"
   ckan satudata demo-users --output "$CREDENTIALS" --site-url "$URL"
   ckan search-index rebuild -q >"$LOGS/demo-index.log" 2>&1 \

@@ -30,3 +30,23 @@ def clean_db(reset_db, migrate_db_for):
     reset_db()
     for plugin in MIGRATED_PLUGINS:
         migrate_db_for(plugin)
+
+
+def make_opd_org(code: str = "dinkes", **overrides):
+    """A CKAN organisation for the registry OPD ``code``, as ``opd sync`` creates it."""
+    from ckan.tests import helpers
+
+    from ckanext.satudata_balikpapan import opd
+
+    entry = opd.default_registry().get(code)
+    data = entry.organization_fields() if entry else {"name": code, "title": code, "kind": "dinas"}
+    data.update(overrides)
+    return helpers.call_action(
+        "organization_create", context={"ignore_auth": True, "user": _site_user()}, **data
+    )
+
+
+def _site_user() -> str:
+    from ckan.tests import helpers
+
+    return helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]

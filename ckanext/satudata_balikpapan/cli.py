@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ckanext.satudata_balikpapan import demo
+from ckanext.satudata_balikpapan import demo, opd
 
 # Registered by tk.blanket.cli on the plugin.
 __all__ = ["satudata"]
@@ -49,3 +49,32 @@ def demo_users(output: Path | None, password: str, site_url: str | None) -> None
         output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         output.chmod(0o600)
         click.secho(f"API tokens written to {output}", fg="green")
+
+
+@satudata.group("opd")
+def opd_group() -> None:
+    """The OPD registry and its organisations."""
+
+
+@opd_group.command("sync")
+@click.option(
+    "--file",
+    "-f",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Registry YAML to apply (default: the registry shipped with the extension).",
+)
+@click.option("--dry-run", is_flag=True, help="Report what would change and change nothing.")
+def opd_sync(path: Path | None, dry_run: bool) -> None:
+    """Create and update one organisation per OPD of the registry, idempotently.
+
+    An OPD that names predecessors receives their datasets and members; each move is
+    reported, and the emptied predecessor organisation is retired. No dataset is deleted.
+    """
+    try:
+        registry = opd.load_registry(path)
+    except opd.RegistryError as exc:
+        raise click.ClickException(f"registry not valid: {exc}") from exc
+    report = opd.sync(registry, dry_run=dry_run)
+    for line in report.lines():
+        click.echo(line)

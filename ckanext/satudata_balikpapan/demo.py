@@ -9,6 +9,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import yaml
 
+from ckanext.satudata_balikpapan import opd
+
 DEFAULT_PASSWORD = "Balikpapan#2026"
 TOKEN_NAME = "satudata-demo"
 
@@ -27,11 +29,15 @@ def _site_context() -> dict[str, Any]:
     return {"user": site_user["name"], "ignore_auth": True}
 
 
-def _ensure_organization(org: dict[str, str]) -> None:
+def _ensure_organization(code: str) -> None:
+    """Create the OPD organisation ``code`` from the registry if it does not exist yet."""
     try:
-        tk.get_action("organization_show")(_site_context(), {"id": org["name"]})
+        tk.get_action("organization_show")(_site_context(), {"id": code})
     except tk.ObjectNotFound:
-        tk.get_action("organization_create")(_site_context(), dict(org))
+        entry = opd.default_registry().get(code)
+        if entry is None:
+            raise ValueError(f"demo organisation {code} is not in the OPD registry") from None
+        tk.get_action("organization_create")(_site_context(), entry.organization_fields())
 
 
 def _ensure_user(spec: dict[str, Any], password: str) -> dict[str, Any]:
@@ -71,13 +77,12 @@ def ensure_demo_users(password: str = DEFAULT_PASSWORD) -> dict[str, Any]:
     token per user (the previous one is revoked).
     """
     spec = demo_definitions()
-    for org in spec["organizations"]:
-        _ensure_organization(org)
     users: dict[str, Any] = {}
     for entry in spec["users"]:
         user = _ensure_user(entry, password)
         org = entry.get("organization")
         if org:
+            _ensure_organization(org)
             tk.get_action("organization_member_create")(
                 _site_context(), {"id": org, "username": user["name"], "role": entry["capacity"]}
             )

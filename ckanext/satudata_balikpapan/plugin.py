@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 
 
 @tk.blanket.cli
+@tk.blanket.helpers
 class SatudataBalikpapanPlugin(p.SingletonPlugin):
     """Satu Data Balikpapan: schema, workflow, quality and DCAT for the city's OPD data."""
 

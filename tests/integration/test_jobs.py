@@ -9,13 +9,15 @@ import ckan.lib.search as search
 import pytest
 from ckan.tests import factories, helpers
 
+from tests.conftest import make_opd_org
+
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.integration
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
 def test_background_job_runs_through_redis_in_a_worker_process(ckan_cli_env):
-    org = factories.Organization(name="disdukcapil")
+    org = make_opd_org("disdukcapil")
     dataset = factories.Dataset(title="Jumlah Penduduk per Kelurahan", owner_org=org["id"])
     search.clear(dataset["name"])  # drop it from Solr: only the job can bring it back
     assert helpers.call_action("package_search", q="penduduk")["count"] == 0

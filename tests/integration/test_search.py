@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from ckan.tests import factories, helpers
 
+from tests.conftest import make_opd_org
+
 
 @pytest.mark.integration
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_dataset_created_through_the_api_is_found_by_package_search():
-    org = factories.Organization(name="dinkes", title="Dinas Kesehatan")
+    org = make_opd_org("dinkes")
     sysadmin = factories.Sysadmin()
     helpers.call_action(
         "package_create",
