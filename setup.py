@@ -2,8 +2,30 @@
 from pathlib import Path
 
 from setuptools import find_namespace_packages, setup
+from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).parent
+I18N = HERE / "ckanext" / "satudata_balikpapan" / "i18n"
+
+
+def compile_catalogs() -> None:
+    """Compile every gettext catalogue (.po) of the extension to .mo (needs Babel)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in I18N.glob("*/LC_MESSAGES/*.po"):
+        with po.open("rb") as src:
+            catalog = read_po(src, locale=po.parent.parent.name)
+        with po.with_suffix(".mo").open("wb") as dst:
+            write_mo(dst, catalog)
+
+
+class BuildPyWithCatalogs(build_py):
+    """build_py that compiles the translations first, so that wheels ship the .mo files."""
+
+    def run(self) -> None:
+        compile_catalogs()
+        super().run()
 
 setup(
     name="ckanext-satudata_balikpapan",
@@ -35,6 +57,7 @@ setup(
         "ckanext.satudata_balikpapan.schemas": ["*.yaml", "*.json"],
     },
     zip_safe=False,
+    cmdclass={"build_py": BuildPyWithCatalogs},
     install_requires=[],  # pinned per CKAN version in requirements/ (see README)
     entry_points={
         "ckan.plugins": [

@@ -42,7 +42,9 @@ class Result:
         b, c = statistics.median(self.baseline), statistics.median(self.candidate)
         verdict = ""
         if self.target is not None:
-            verdict = f"  (target < {self.target:.2f}: {'ok' if self.ratio < self.target else 'MISSED'})"
+            verdict = (
+                f"  (target < {self.target:.2f}: {'ok' if self.ratio < self.target else 'MISSED'})"
+            )
         return [
             f"{self.name}",
             f"  baseline  {self.baseline_label}: median {b:.2f} {self.unit} (n={len(self.baseline)})",

@@ -50,3 +50,23 @@ def _site_user() -> str:
     from ckan.tests import helpers
 
     return helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]
+
+
+EXAMPLE = ROOT / "docs" / "examples" / "dataset.json"
+
+
+def example_dataset(**overrides):
+    """The documented example dataset (docs/examples/dataset.json), with ``overrides``."""
+    import json
+
+    data = json.loads(EXAMPLE.read_text())
+    data.update(overrides)
+    return data
+
+
+def create_dataset(user=None, **overrides):
+    """Create the documented example (or a variation) through the action API."""
+    from ckan.tests import helpers
+
+    context = {"user": user} if user else {"ignore_auth": True, "user": _site_user()}
+    return helpers.call_action("package_create", context=context, **example_dataset(**overrides))

@@ -10,7 +10,7 @@ from ckan.cli.cli import ckan
 from ckan.tests import factories, helpers
 
 from ckanext.satudata_balikpapan import opd
-from tests.conftest import make_opd_org
+from tests.conftest import create_dataset, make_opd_org
 
 
 def _raw():
@@ -105,7 +105,7 @@ class TestSync:
             "organization_member_create", id="dinkes", username="clerk-dinkes", role="editor"
         )
         for i in range(3):
-            factories.Dataset(name=f"dbd-{i}", owner_org=old["id"])
+            create_dataset(name=f"dbd-{i}", owner_org=old["id"])
 
         def rename(raw):
             entry = _entry(raw, "dinkes")
@@ -135,15 +135,15 @@ class TestSync:
     def test_merged_opds_hand_over_every_dataset(self):
         a = make_opd_org("disdag")
         b = make_opd_org("dkumkmp")
-        factories.Dataset(name="harga-bapok", owner_org=a["id"])
-        factories.Dataset(name="jumlah-umkm", owner_org=b["id"])
-        factories.Dataset(name="draft-umkm", owner_org=b["id"], state="draft")
+        create_dataset(name="harga-bapok", owner_org=a["id"], kode_urusan="3.30")
+        create_dataset(name="jumlah-umkm", owner_org=b["id"], kode_urusan="2.17")
+        create_dataset(name="draft-umkm", owner_org=b["id"], kode_urusan="3.31", state="draft")
 
         def merge(raw):
             raw["opd"] = [e for e in raw["opd"] if e["code"] not in ("disdag", "dkumkmp")]
             raw["opd"].append({
                 "code": "disdagkop", "name": "Dinas Perdagangan, Koperasi dan UMKM",
-                "abbreviation": "Disdagkop", "kind": "dinas", "urusan": ["3.30", "2.17"],
+                "abbreviation": "Disdagkop", "kind": "dinas", "urusan": ["3.30", "2.17"],  # not 3.31
                 "predecessors": ["disdag", "dkumkmp"],
             })  # fmt: skip
 
@@ -153,6 +153,9 @@ class TestSync:
         assert sorted(report.retired) == ["disdag", "dkumkmp"]
         owner = helpers.call_action("package_show", id="draft-umkm")["owner_org"]
         assert owner == helpers.call_action("organization_show", id="disdagkop")["id"]
+        # the move is visible in search under the successor
+        found = helpers.call_action("package_search", fq="organization:disdagkop")
+        assert {d["name"] for d in found["results"]} == {"harga-bapok", "jumlah-umkm"}
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")

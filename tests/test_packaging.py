@@ -53,6 +53,7 @@ def test_wheel_ships_the_schemas_and_package_data(wheel):
     assert "ckanext/satudata_balikpapan/data/demo_users.yaml" in names
     assert "ckanext/satudata_balikpapan/data/opd.yaml" in names
     assert "ckanext/satudata_balikpapan/data/vocabularies/wilayah.yaml" in names
+    assert "ckanext/satudata_balikpapan/i18n/id/LC_MESSAGES/ckanext-satudata_balikpapan.mo" in names
     assert not any(n.startswith(("tests/", "schemas/")) for n in names)
 
 

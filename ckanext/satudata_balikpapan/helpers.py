@@ -14,8 +14,16 @@ __all__ = [
 
 def satudata_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     """Scheming ``choices_helper``: the choices of the vocabulary named by the field's
-    ``vocabulary`` key, with bilingual labels."""
-    return vocabularies.vocabulary(field["vocabulary"]).choices()
+    ``vocabulary`` key, with bilingual labels; ``allow_other`` adds "Lainnya" (other, specify)."""
+    choices = vocabularies.vocabulary(field["vocabulary"]).choices()
+    if field.get("allow_other"):
+        choices.append(
+            {
+                "value": vocabularies.OTHER,
+                "label": {"id": "Lainnya (sebutkan)", "en": "Other (specify)"},
+            }
+        )
+    return choices
 
 
 def satudata_wilayah_choices(field: dict[str, Any]) -> list[dict[str, Any]]:

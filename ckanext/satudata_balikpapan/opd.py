@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import ckan.lib.search as search
 import ckan.plugins.toolkit as tk
 import yaml
 
@@ -250,7 +251,12 @@ def _absorb(pred_code: str, successor: str, report: SyncReport, dry_run: bool) -
     for name in _datasets_of(old["id"]):
         report.moved_datasets.append((name, pred_code, successor))
         if not dry_run:
-            tk.get_action("package_patch")(_context(), {"id": name, "owner_org": successor})
+            # An administrative move: only the owner changes, the metadata are not re-validated
+            # (the successor may hold different urusan until the walidata reviews them).
+            tk.get_action("package_owner_org_update")(
+                _context(), {"id": name, "organization_id": successor}
+            )
+            search.rebuild(name)
     for user in old.get("users", []):
         report.moved_members.append((user["name"], pred_code, successor))
         if not dry_run:

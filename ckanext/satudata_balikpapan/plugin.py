@@ -2,21 +2,44 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.satudata_balikpapan import search
 
 
 @tk.blanket.cli
 @tk.blanket.helpers
-class SatudataBalikpapanPlugin(p.SingletonPlugin):
+@tk.blanket.validators
+class SatudataBalikpapanPlugin(p.SingletonPlugin, DefaultTranslation):
     """Satu Data Balikpapan: schema, workflow, quality and DCAT for the city's OPD data."""
 
     p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
 
     def update_config(self, config_: Any) -> None:
         tk.add_template_directory(config_, "templates")
         tk.add_public_directory(config_, "public")
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict: OrderedDict, package_type: str) -> OrderedDict:
+        return search.dataset_facets(facets_dict)
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return search.before_dataset_index(pkg_dict)
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        return search.after_dataset_search(search_results)

@@ -72,6 +72,7 @@ class Vocabulary:
         ]
 
 
+@cache
 def _read(name: str) -> dict[str, Any]:
     path = resources.files(PACKAGE).joinpath(f"data/vocabularies/{name}.yaml")
     return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -136,3 +137,22 @@ def region_level(code: str) -> str | None:
     if not m:
         return None
     return "kelurahan" if m.group(2) else "kecamatan" if m.group(1) else "kota"
+
+
+OTHER = "lainnya"  # the "other, specify" value of the ukuran and satuan pick-lists
+
+
+def satuan_fits(ukuran: str, satuan: str) -> bool:
+    """Whether unit ``satuan`` may be used with measure ``ukuran``.
+
+    A unit without ``fits`` and a measure listed in ``any_satuan`` (rasio) are unrestricted;
+    "lainnya" on either side is left to the walidata.
+    """
+    if OTHER in (ukuran, satuan):
+        return True
+    term = vocabulary("satuan").get(satuan)
+    if term is None or not term.get("fits"):
+        return True
+    if ukuran in (_read("ukuran_satuan").get("any_satuan") or []):
+        return True
+    return ukuran in term["fits"]

@@ -7,9 +7,9 @@ import subprocess
 import ckan.lib.jobs as jobs
 import ckan.lib.search as search
 import pytest
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
-from tests.conftest import make_opd_org
+from tests.conftest import create_dataset, make_opd_org
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 
@@ -18,7 +18,12 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
 def test_background_job_runs_through_redis_in_a_worker_process(ckan_cli_env):
     org = make_opd_org("disdukcapil")
-    dataset = factories.Dataset(title="Jumlah Penduduk per Kelurahan", owner_org=org["id"])
+    dataset = create_dataset(
+        name="penduduk-per-kelurahan",
+        title="Jumlah Penduduk per Kelurahan",
+        owner_org=org["id"],
+        kode_urusan="2.12",
+    )
     search.clear(dataset["name"])  # drop it from Solr: only the job can bring it back
     assert helpers.call_action("package_search", q="penduduk")["count"] == 0
 

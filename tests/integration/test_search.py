@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ckan.tests import factories, helpers
 
-from tests.conftest import make_opd_org
+from tests.conftest import create_dataset, make_opd_org
 
 
 @pytest.mark.integration
@@ -13,14 +13,12 @@ from tests.conftest import make_opd_org
 def test_dataset_created_through_the_api_is_found_by_package_search():
     org = make_opd_org("dinkes")
     sysadmin = factories.Sysadmin()
-    helpers.call_action(
-        "package_create",
-        context={"user": sysadmin["name"]},
+    create_dataset(
+        user=sysadmin["name"],
         name="kasus-dbd-per-kecamatan",
         title="Kasus Demam Berdarah Dengue per Kecamatan",
         notes="Jumlah kasus DBD per kecamatan di Kota Balikpapan.",
         owner_org=org["id"],
-        tags=[{"name": "kesehatan"}],
     )
 
     result = helpers.call_action("package_search", q="demam berdarah")
