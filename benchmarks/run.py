@@ -45,10 +45,11 @@ class Result:
             verdict = (
                 f"  (target < {self.target:.2f}: {'ok' if self.ratio < self.target else 'MISSED'})"
             )
+        nb, nc = len(self.baseline), len(self.candidate)
         return [
             f"{self.name}",
-            f"  baseline  {self.baseline_label}: median {b:.2f} {self.unit} (n={len(self.baseline)})",
-            f"  candidate {self.candidate_label}: median {c:.2f} {self.unit} (n={len(self.candidate)})",
+            f"  baseline  {self.baseline_label}: median {b:.2f} {self.unit} (n={nb})",
+            f"  candidate {self.candidate_label}: median {c:.2f} {self.unit} (n={nc})",
             f"  ratio candidate/baseline = {self.ratio:.3f}{verdict}",
         ]
 
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app(load_config(args.ckan_ini))
     env = Env(app=app, rounds=args.rounds)
     failed = False
-    for name, bench in discover(args.only):
+    for _name, bench in discover(args.only):
         with app._wsgi_app.test_request_context():
             result = bench(env)
         print("\n".join(result.lines()), flush=True)

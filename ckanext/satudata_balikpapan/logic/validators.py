@@ -54,7 +54,7 @@ def _empty(value: Any) -> bool:
 
 def _sibling(key: Key, data: Data, name: str) -> Any:
     """The value of field ``name`` next to ``key`` (same nesting level)."""
-    value = data.get(key[:-1] + (name,))
+    value = data.get((*key[:-1], name))
     return None if isinstance(value, Missing) else value
 
 
@@ -176,7 +176,7 @@ def satudata_resource_period(value: Any) -> Any:
             tk._(
                 '"{value}" is not a period; write a year (2025), a month (2025-03) or a quarter '
                 "(2025-Q1)"
-            ).format(value=value)  # fmt: skip
+            ).format(value=value)
         )
     year = _year(m.group(1), _today().year)
     month = int(m.group(2)) if m.group(2) else (int(m.group(3)) - 1) * 3 + 1 if m.group(3) else 1
@@ -224,7 +224,7 @@ def satudata_region_codes(key: Key, data: Data, errors: Errors, context: dict[st
                 tk._(
                     '"{code}" is not a region code of Kota Balikpapan; use 64.71, 64.71.NN or '
                     "64.71.NN.NNNN"
-                ).format(code=code)  # fmt: skip
+                ).format(code=code)
             )
         elif code not in regions:
             problems.append(
@@ -235,7 +235,7 @@ def satudata_region_codes(key: Key, data: Data, errors: Errors, context: dict[st
                 tk._(
                     "Region {code} ({name}) is a {level}, finer than the level of presentation "
                     '"{tingkat}"'
-                ).format(  # fmt: skip
+                ).format(
                     code=code, name=regions[code].name, level=regions[code].level, tingkat=tingkat
                 )
             )
@@ -296,11 +296,14 @@ def satudata_other_specified(select_field: str):
         def validator(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
             chosen = _sibling(key, data, select_field)
             _required_when(
-                key, data, errors, chosen == voc.OTHER,
+                key,
+                data,
+                errors,
+                chosen == voc.OTHER,
                 tk._('Required when "{field}" is "Lainnya" (other): name it here').format(
                     field=_text(other.get("label", select_field))
                 ),
-            )  # fmt: skip
+            )
 
         return validator
 
@@ -316,12 +319,15 @@ def satudata_required_if(other_field: str, other_value: str):
 
         def validator(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
             _required_when(
-                key, data, errors, _sibling(key, data, other_field) == other_value,
+                key,
+                data,
+                errors,
+                _sibling(key, data, other_field) == other_value,
                 tk._('Required when "{field}" is "{value}"').format(
                     field=_text(other.get("label", other_field)),
                     value=_choice_label(other, other_value),
                 ),
-            )  # fmt: skip
+            )
 
         return validator
 
@@ -336,10 +342,12 @@ def satudata_rekomendasi_required(
         str(_sibling(key, data, "cara_pengumpulan_data") or "")
     )
     _required_when(
-        key, data, errors, bool(method and method.get("requires_rekomendasi")),
-        tk._("A survey needs the number of its BPS statistical activity recommendation "
-             "(Romantik)"),
-    )  # fmt: skip
+        key,
+        data,
+        errors,
+        bool(method and method.get("requires_rekomendasi")),
+        tk._("A survey needs the number of its BPS statistical activity recommendation (Romantik)"),
+    )
 
 
 def satudata_legal_basis_required(
@@ -348,9 +356,12 @@ def satudata_legal_basis_required(
     """Restricted or closed access needs its legal basis."""
     level = voc.vocabulary("akses").get(str(_sibling(key, data, "accesslevel") or ""))
     _required_when(
-        key, data, errors, bool(level and level.get("requires_legal_basis")),
+        key,
+        data,
+        errors,
+        bool(level and level.get("requires_legal_basis")),
         tk._("Restricted or closed access needs its legal basis"),
-    )  # fmt: skip
+    )
 
 
 # --- standar data, OPD ---------------------------------------------------------------------
