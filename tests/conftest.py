@@ -25,8 +25,9 @@ MIGRATED_PLUGINS = ("activity",)
 
 
 @pytest.fixture
-def clean_db(reset_db, migrate_db_for):
-    """CKAN's ``clean_db``, plus the migrations of the plugins the portal runs."""
+def clean_db(with_plugins, reset_db, migrate_db_for):
+    """CKAN's ``clean_db``, plus the migrations of the plugins the portal runs (which must be
+    loaded first, hence ``with_plugins``)."""
     reset_db()
     for plugin in MIGRATED_PLUGINS:
         migrate_db_for(plugin)
