@@ -73,6 +73,8 @@ start() {
   ckan satudata opd sync | tail -1
   log "creating the demo users"
   ckan satudata demo-users --output "$CREDENTIALS" --site-url "$URL"
+  log "seeding the demo catalogue (synthetic but plausible figures)"
+  ckan satudata seed-demo | tail -1
   ckan search-index rebuild -q >"$LOGS/demo-index.log" 2>&1 \
     || { tail -20 "$LOGS/demo-index.log" >&2; die "search index rebuild failed"; }
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ckanext.satudata_balikpapan import demo, opd
+from ckanext.satudata_balikpapan import demo, opd, seed
 
 # Registered by tk.blanket.cli on the plugin.
 __all__ = ["satudata"]
@@ -78,3 +78,21 @@ def opd_sync(path: Path | None, dry_run: bool) -> None:
     report = opd.sync(registry, dry_run=dry_run)
     for line in report.lines():
         click.echo(line)
+
+
+@satudata.command("seed-demo")
+@click.option("--refresh", is_flag=True, help="Re-create demo datasets that already exist.")
+@click.option("--only", multiple=True, help="Seed only this dataset (repeatable).")
+def seed_demo(refresh: bool, only: tuple[str, ...]) -> None:
+    """Create the demo catalogue: Satu Data datasets of many OPDs with yearly CSV files.
+
+    The figures are synthetic but plausible demo data, not official statistics. Safe to
+    re-run: existing datasets are left alone unless --refresh.
+    """
+    report = seed.seed(only=list(only) or None, refresh=refresh)
+    for name in report.created:
+        click.echo(f"+ {name}")
+    click.echo(
+        f"{len(report.created)} datasets created ({report.files} CSV files), "
+        f"{len(report.skipped)} already present"
+    )
