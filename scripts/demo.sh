@@ -58,6 +58,7 @@ configure() {
     "ckan.auth.user_create_organizations = false" \
     "ckan.auth.create_unowned_dataset = false" \
     "ckan.auth.create_dataset_if_not_in_organization = false" \
+    "ckan.views.default_views = " \
     "ckan.max_resource_size = 100" >/dev/null
   "$VENV/bin/ckan" config-tool "$INI" -s logger_ckanext "level = INFO" >/dev/null
 }

@@ -28,6 +28,16 @@ def catalogue(clean_db, clean_index, with_plugins):
         periode_akhir="", frekuensi="bulanan",
     )  # fmt: skip
     create_dataset(
+        name="penduduk-per-kecamatan", title="Penduduk menurut Kecamatan", owner_org="disdukcapil",
+        sektor_kegiatan="2", kode_urusan="2.12", tingkat_penyajian="kecamatan",
+        kode_wilayah=["64.71"], periode_awal="2020", periode_akhir="2020",
+    )  # fmt: skip
+    create_dataset(
+        name="pad-kota", title="Pendapatan Asli Daerah", owner_org="disdukcapil",
+        sektor_kegiatan="7", kode_urusan="2.12", tingkat_penyajian="kota",
+        kode_wilayah=["64.71"], periode_awal="2020", periode_akhir="2020",
+    )  # fmt: skip
+    create_dataset(
         name="penduduk-selatan", title="Penduduk Balikpapan Selatan", owner_org="disdukcapil",
         sektor_kegiatan="2", kode_urusan="2.12", tingkat_penyajian="kecamatan",
         kode_wilayah=["64.71.05"], periode_awal="2019", periode_akhir="2020",
@@ -41,24 +51,35 @@ def _names(**params):
 
 @pytest.mark.usefixtures("catalogue")
 class TestFilters:
-    def test_a_kecamatan_finds_its_own_and_its_kelurahan_data(self):
-        assert _names(fq='vocab_wilayah:"64.71.03"') == ["dbd-gunung-samarinda", "dbd-utara"]
+    def test_a_kecamatan_finds_its_own_data_its_kelurahan_data_and_city_tables_by_kecamatan(self):
+        assert _names(fq='vocab_wilayah:"64.71.03"') == [
+            "dbd-gunung-samarinda",
+            "dbd-utara",
+            "penduduk-per-kecamatan",
+        ]
 
-    def test_a_kelurahan_finds_only_its_data(self):
+    def test_a_kelurahan_finds_only_data_with_figures_for_it(self):
         assert _names(fq='vocab_wilayah:"64.71.03.1002"') == ["dbd-gunung-samarinda"]
 
+    def test_city_totals_are_not_found_under_a_kecamatan(self):
+        assert "pad-kota" not in _names(fq='vocab_wilayah:"64.71.05"')
+        assert _names(fq='vocab_wilayah:"64.71.05"') == [
+            "penduduk-per-kecamatan",
+            "penduduk-selatan",
+        ]
+
     def test_the_city_finds_everything(self):
-        assert len(_names(fq='vocab_wilayah:"64.71"')) == 3
+        assert len(_names(fq='vocab_wilayah:"64.71"')) == 5
 
     def test_a_year_inside_a_reference_period(self):
         assert _names(fq="vocab_tahun:2022") == ["dbd-utara"]
         assert _names(fq="vocab_tahun:2019") == ["penduduk-selatan"]
 
     def test_sektor_urusan_frekuensi_and_producer(self):
-        assert _names(fq="sektor_kegiatan:2") == ["penduduk-selatan"]
+        assert _names(fq="sektor_kegiatan:2") == ["penduduk-per-kecamatan", "penduduk-selatan"]
         assert _names(fq='kode_urusan:"1.02"') == ["dbd-gunung-samarinda", "dbd-utara"]
         assert _names(fq="frekuensi:bulanan") == ["dbd-gunung-samarinda"]
-        assert _names(fq="organization:disdukcapil") == ["penduduk-selatan"]
+        assert _names(fq="organization:dinkes") == ["dbd-gunung-samarinda", "dbd-utara"]
 
     def test_facet_values_carry_readable_labels(self):
         result = helpers.call_action(
@@ -75,9 +96,9 @@ class TestFilters:
             i["name"]: i["display_name"]
             for i in result["search_facets"]["sektor_kegiatan"]["items"]
         }
-        assert sektor == {"9": "Kesehatan", "2": "Demografi dan Kependudukan"}
+        assert sektor == {"9": "Kesehatan", "2": "Demografi dan Kependudukan", "7": "Keuangan"}
         years = {i["name"]: i["count"] for i in result["search_facets"]["vocab_tahun"]["items"]}
-        assert years == {"2019": 1, "2020": 1, "2021": 1, "2022": 1, "2023": 1, "2024": 1}
+        assert years == {"2019": 1, "2020": 3, "2021": 1, "2022": 1, "2023": 1, "2024": 1}
 
 
 def _facet_titles(page: BeautifulSoup) -> list[str]:
@@ -124,4 +145,8 @@ def test_the_search_page_offers_the_facets_in_english(app):
 def test_filtering_by_kecamatan_on_the_search_page(app):
     page = BeautifulSoup(app.get("/dataset/?vocab_wilayah=64.71.03").body, "html.parser")
     titles = [a.get_text(strip=True) for a in page.select(".dataset-heading a")]
-    assert sorted(titles) == ["Kasus DBD Balikpapan Utara", "Kasus DBD Kelurahan Gunung Samarinda"]
+    assert sorted(titles) == [
+        "Kasus DBD Balikpapan Utara",
+        "Kasus DBD Kelurahan Gunung Samarinda",
+        "Penduduk menurut Kecamatan",
+    ]

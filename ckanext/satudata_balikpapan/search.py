@@ -3,8 +3,9 @@
 CKAN's Solr schema indexes unknown fields as single-valued strings, so multi-valued fields go
 to ``vocab_*`` fields (multi-valued strings), and lists or dicts are flattened:
 
-* ``vocab_wilayah``: every cakupan wilayah code with its ancestors, so that filtering by a
-  kecamatan also finds data presented for its kelurahan;
+* ``vocab_wilayah``: every cakupan wilayah code with its ancestors and with the regions inside
+  it down to the tingkat penyajian, so that filtering by a kecamatan finds data presented for
+  it (a city-wide table by kecamatan) and for its kelurahan;
 * ``vocab_tahun``: every year of the reference period and of the resources' periods;
 * ``penanggung_jawab``: JSON text (names and positions stay searchable in ``extras_*``).
 """
@@ -36,15 +37,27 @@ def _as_list(value: Any) -> list[Any]:
     return list(value or [])
 
 
-def region_with_ancestors(codes: list[str]) -> list[str]:
-    """The codes and every enclosing region (kelurahan -> kecamatan -> kota), in order."""
+LEVELS = ("kota", "kecamatan", "kelurahan")
+
+
+def indexed_regions(codes: list[str], tingkat: str | None) -> list[str]:
+    """The regions a dataset is found under: each covered region, every region enclosing it
+    (kelurahan -> kecamatan -> kota), and every region inside it down to the level of
+    presentation, for which the dataset holds figures. A city-wide dataset presented per
+    kecamatan is thus found under each kecamatan, but not under a kelurahan."""
     regions = voc.regions()
+    depth = LEVELS.index(tingkat) if tingkat in LEVELS else 0
     out: list[str] = []
     for code in codes:
-        while code and code not in out:
-            out.append(code)
-            region = regions.get(code)
-            code = region.parent if region else None
+        up = code
+        while up and up not in out:
+            out.append(up)
+            region = regions.get(up)
+            up = region.parent if region else None
+        for other, region in regions.items():
+            inside = other.startswith(code + ".")
+            if inside and LEVELS.index(region.level) <= depth and other not in out:
+                out.append(other)
     return out
 
 
@@ -68,7 +81,7 @@ def before_dataset_index(pkg: dict[str, Any]) -> dict[str, Any]:
     """Flatten the Satu Data fields into what CKAN's Solr schema can index and facet."""
     codes = [str(c) for c in _as_list(pkg.get("kode_wilayah"))]
     if codes:
-        pkg["vocab_wilayah"] = region_with_ancestors(codes)
+        pkg["vocab_wilayah"] = indexed_regions(codes, pkg.get("tingkat_penyajian"))
         pkg["kode_wilayah"] = " ".join(codes)
     years = _years(pkg)
     if years:
