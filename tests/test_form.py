@@ -110,3 +110,12 @@ def test_a_valid_form_creates_the_dataset_and_moves_on_to_the_resources(app, cle
     dataset = helpers.call_action("package_show", id="kasus-dbd-per-kelurahan")
     assert dataset["penanggung_jawab"][0]["nama"] == "Seksi Surveilans dan Imunisasi"
     assert dataset["kode_wilayah"] == ["64.71"]
+
+
+def test_required_choices_start_blank_so_the_clerk_must_choose(app, clerk):
+    page = BeautifulSoup(app.get("/dataset/new", headers=clerk).body, "html.parser")
+    for field in ("sektor_kegiatan", "kode_urusan", "ukuran", "satuan", "frekuensi", "tingkat_penyajian"):
+        first = page.select_one(f"#field-{field} option")
+        assert first.get("value", "") == "", field
+    # fields with a sensible default keep it
+    assert page.select_one("#field-accesslevel option[selected]")["value"] == "terbuka"
