@@ -43,3 +43,14 @@ as_root() {
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 mkdir -p "$WORK" "$LOGS"
+
+# Point test.ini at this CKAN version's test database and the services' ports (CKAN's
+# environment overrides), and bring that database to the current migrations.
+use_test_database() {
+  export CKAN_SQLALCHEMY_URL=postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_TEST_DB
+  export CKAN_SOLR_URL=$SOLR_URL
+  export CKAN_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/1
+  log "CKAN $CKAN_VERSION: initialising the test database $PG_TEST_DB"
+  "$VENV/bin/ckan" -c "$ROOT/test.ini" db init >"$LOGS/test-db-init.log" 2>&1 \
+    || { tail -30 "$LOGS/test-db-init.log" >&2; die "ckan db init failed on $PG_TEST_DB"; }
+}

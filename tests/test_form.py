@@ -114,7 +114,14 @@ def test_a_valid_form_creates_the_dataset_and_moves_on_to_the_resources(app, cle
 
 def test_required_choices_start_blank_so_the_clerk_must_choose(app, clerk):
     page = BeautifulSoup(app.get("/dataset/new", headers=clerk).body, "html.parser")
-    for field in ("sektor_kegiatan", "kode_urusan", "ukuran", "satuan", "frekuensi", "tingkat_penyajian"):
+    for field in (
+        "sektor_kegiatan",
+        "kode_urusan",
+        "ukuran",
+        "satuan",
+        "frekuensi",
+        "tingkat_penyajian",
+    ):
         first = page.select_one(f"#field-{field} option")
         assert first.get("value", "") == "", field
     # fields with a sensible default keep it

@@ -202,3 +202,39 @@ def test_an_update_is_validated_like_a_create(app, token):
     assert res.status_code == 409
     assert "kode_wilayah" in res.json["error"]
     assert helpers.call_action("package_show", id=created["id"])["kode_wilayah"] == ["64.71"]
+
+
+@pytest.mark.parametrize(
+    ("field", "overrides", "message_id", "message_en"),
+    [
+        ("name", {"name": "Judul Dengan Spasi"}, "huruf kecil", "lowercase alphanumeric"),
+        ("name", {"name": "a"}, "lebih pendek dari batas minimum", "less than minimum"),
+        (
+            "jadwal_rilis",
+            {"jadwal_rilis": "31-12-2027"},
+            "Format tanggal salah",
+            "Date format incorrect",
+        ),
+        (
+            "tags",
+            {"tags": [{"name": "dbd!"}]},
+            "hanya boleh berisi huruf",
+            "can only contain alphanumeric",
+        ),
+    ],
+)
+def test_core_fields_are_refused_in_both_languages(
+    app, token, field, overrides, message_id, message_en
+):
+    for lang, expected in (("", message_id), ("en", message_en)):
+        res = _create(app, token, lang, **overrides)
+        assert res.status_code == 409, res.json
+        assert expected in str(res.json["error"][field]), res.json["error"]
+
+
+def test_a_slug_in_use_is_refused(app, token):
+    assert _create(app, token).status_code == 200
+    for lang, expected in (("", "sudah dipakai"), ("en", "already in use")):
+        res = _create(app, token, lang, title="Lain")
+        assert res.status_code == 409
+        assert expected in str(res.json["error"]["name"])
