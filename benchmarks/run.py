@@ -42,9 +42,7 @@ class Result:
         b, c = statistics.median(self.baseline), statistics.median(self.candidate)
         verdict = ""
         if self.target is not None:
-            verdict = (
-                f"  (target < {self.target:.2f}: {'ok' if self.ratio < self.target else 'MISSED'})"
-            )
+            verdict = f"  (target < {self.target:.2f}: {'ok' if self.ratio < self.target else 'MISSED'})"
         nb, nc = len(self.baseline), len(self.candidate)
         return [
             f"{self.name}",

@@ -21,7 +21,7 @@ def ckan_cli_env() -> dict[str, str]:
 
 
 # Plugins whose own alembic migrations the test database needs after every reset.
-MIGRATED_PLUGINS = ("activity",)
+MIGRATED_PLUGINS = ("activity", "satudata_balikpapan")
 
 
 @pytest.fixture
@@ -31,6 +31,14 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
     reset_db()
     for plugin in MIGRATED_PLUGINS:
         migrate_db_for(plugin)
+    # our tables are outside CKAN's metadata (the history is append-only: TRUNCATE, as a test
+    # reset, is the only way to empty it)
+    from ckan import model
+
+    from ckanext.satudata_balikpapan.model import TABLES
+
+    model.Session.execute(__import__("sqlalchemy").text(f"TRUNCATE {', '.join(TABLES)}"))
+    model.Session.commit()
 
 
 def make_opd_org(code: str = "dinkes", **overrides):
@@ -71,3 +79,12 @@ def create_dataset(user=None, **overrides):
 
     context = {"user": user} if user else {"ignore_auth": True, "user": _site_user()}
     return helpers.call_action("package_create", context=context, **example_dataset(**overrides))
+
+
+def publish(dataset_id: str) -> None:
+    """Take a dataset through the verification workflow to publication (as a sysadmin)."""
+    from ckan.tests import helpers
+
+    context = {"ignore_auth": True, "user": _site_user()}
+    helpers.call_action("satudata_submit", context=dict(context), id=dataset_id)
+    helpers.call_action("satudata_publish", context=dict(context), id=dataset_id)

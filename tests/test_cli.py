@@ -61,7 +61,5 @@ def test_running_demo_users_again_is_safe_and_revokes_the_old_tokens(cli, app, t
     assert [o["name"] for o in _whoami(app, new).json["result"]] == ["dinkes"]
     # a revoked token no longer identifies its user: the request is anonymous
     assert _whoami(app, old).json["result"] == []
-    tokens = helpers.call_action(
-        "api_token_list", context={"ignore_auth": True}, user_id="produsen-dinkes"
-    )
+    tokens = helpers.call_action("api_token_list", context={"ignore_auth": True}, user_id="produsen-dinkes")
     assert [t["name"] for t in tokens] == ["satudata-demo"]

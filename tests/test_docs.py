@@ -24,9 +24,7 @@ def _fields(schema_file: str, *sections: str):
 
 def test_every_dataset_and_resource_field_is_documented():
     missing = [
-        f
-        for f in _fields("dataset.yaml", "dataset_fields", "resource_fields")
-        if f not in DOCUMENTED_KEYS
+        f for f in _fields("dataset.yaml", "dataset_fields", "resource_fields") if f not in DOCUMENTED_KEYS
     ]
     assert missing == []
 

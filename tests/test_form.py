@@ -60,9 +60,7 @@ def test_the_new_dataset_form_is_in_indonesian_and_grouped(app, clerk):
     cakupan = page.select_one("#field-group-cakupan")
     assert cakupan.select_one("#field-kode_wilayah") is not None
     assert "Cakupan Wilayah" in cakupan.get_text()
-    assert (
-        page.select_one("label[for=field-sektor_kegiatan]").get_text(strip=True).endswith("Sektor")
-    )
+    assert page.select_one("label[for=field-sektor_kegiatan]").get_text(strip=True).endswith("Sektor")
     options = [o.get_text(strip=True) for o in page.select("#field-sektor_kegiatan option")]
     assert "Kesehatan" in options
 
@@ -98,9 +96,7 @@ def test_a_wrong_kelurahan_code_is_shown_beside_the_field_and_nothing_is_saved(a
 
 def test_a_valid_form_creates_the_dataset_and_moves_on_to_the_resources(app, clerk):
     page = BeautifulSoup(app.get("/dataset/new", headers=clerk).body, "html.parser")
-    hidden = {
-        i["name"]: i.get("value", "") for i in page.select("form#dataset-edit input[type=hidden]")
-    }
+    hidden = {i["name"]: i.get("value", "") for i in page.select("form#dataset-edit input[type=hidden]")}
     assert hidden.get("_ckan_phase") == "dataset_new_1"
     data = _form_data()
     data.update(hidden)

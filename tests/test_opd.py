@@ -10,7 +10,7 @@ from ckan.cli.cli import ckan
 from ckan.tests import factories, helpers
 
 from ckanext.satudata_balikpapan import opd
-from tests.conftest import create_dataset, make_opd_org
+from tests.conftest import create_dataset, make_opd_org, publish
 
 
 def _raw():
@@ -101,9 +101,7 @@ class TestSync:
     def test_renamed_opd_receives_datasets_and_members_of_its_predecessor(self):
         old = make_opd_org("dinkes")
         clerk = factories.User(name="clerk-dinkes")
-        helpers.call_action(
-            "organization_member_create", id="dinkes", username="clerk-dinkes", role="editor"
-        )
+        helpers.call_action("organization_member_create", id="dinkes", username="clerk-dinkes", role="editor")
         for i in range(3):
             create_dataset(name=f"dbd-{i}", owner_org=old["id"])
 
@@ -115,16 +113,11 @@ class TestSync:
 
         report = opd.sync(_registry_with(rename))
 
-        assert sorted(report.moved_datasets) == [
-            (f"dbd-{i}", "dinkes", "dinkes-baru") for i in range(3)
-        ]
+        assert sorted(report.moved_datasets) == [(f"dbd-{i}", "dinkes", "dinkes-baru") for i in range(3)]
         assert ("clerk-dinkes", "dinkes", "dinkes-baru") in report.moved_members
         assert report.retired == ["dinkes"]
         for i in range(3):
-            assert (
-                helpers.call_action("package_show", id=f"dbd-{i}")["organization"]["name"]
-                == "dinkes-baru"
-            )
+            assert helpers.call_action("package_show", id=f"dbd-{i}")["organization"]["name"] == "dinkes-baru"
         members = helpers.call_action("member_list", id="dinkes-baru", object_type="user")
         assert (clerk["id"], "user", "Editor") in members
         assert "dinkes" not in helpers.call_action("organization_list")
@@ -138,6 +131,8 @@ class TestSync:
         create_dataset(name="harga-bapok", owner_org=a["id"], kode_urusan="3.30")
         create_dataset(name="jumlah-umkm", owner_org=b["id"], kode_urusan="2.17")
         create_dataset(name="draft-umkm", owner_org=b["id"], kode_urusan="3.31", state="draft")
+        publish("harga-bapok")
+        publish("jumlah-umkm")
 
         def merge(raw):
             raw["opd"] = [e for e in raw["opd"] if e["code"] not in ("disdag", "dkumkmp")]

@@ -174,9 +174,7 @@ def test_valid_variations_are_accepted_and_stored(app, token, overrides, check):
     ],
 )
 def test_resource_period(app, token, period, ok):
-    resources = [
-        {"url": "https://data.balikpapan.go.id/dbd.csv", "format": "CSV", "periode": period}
-    ]
+    resources = [{"url": "https://data.balikpapan.go.id/dbd.csv", "format": "CSV", "periode": period}]
     res = _create(app, token, resources=resources)
     if ok:
         assert res.status_code == 200, res.json
@@ -223,9 +221,7 @@ def test_an_update_is_validated_like_a_create(app, token):
         ),
     ],
 )
-def test_core_fields_are_refused_in_both_languages(
-    app, token, field, overrides, message_id, message_en
-):
+def test_core_fields_are_refused_in_both_languages(app, token, field, overrides, message_id, message_en):
     for lang, expected in (("", message_id), ("en", message_en)):
         res = _create(app, token, lang, **overrides)
         assert res.status_code == 409, res.json

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import helpers
 
-from tests.conftest import create_dataset, make_opd_org
+from tests.conftest import create_dataset, make_opd_org, publish
 
 
 @pytest.fixture
@@ -18,6 +18,7 @@ def catalogue(clean_db, clean_index, with_plugins):
     make_opd_org("dinkes")
     make_opd_org("disdukcapil")
     csv = [{"url": "https://data.balikpapan.go.id/a.csv", "format": "CSV", "periode": "2023"}]
+    names = ["dbd-utara", "dbd-gunung-samarinda", "penduduk-per-kecamatan", "pad-kota", "penduduk-selatan"]
     create_dataset(
         name="dbd-utara", title="Kasus DBD Balikpapan Utara", tingkat_penyajian="kecamatan",
         kode_wilayah=["64.71.03"], periode_awal="2021", periode_akhir="2023", resources=csv,
@@ -43,6 +44,8 @@ def catalogue(clean_db, clean_index, with_plugins):
         kode_wilayah=["64.71.05"], periode_awal="2019", periode_akhir="2020",
     )  # fmt: skip
 
+    for name in names:
+        publish(name)
 
 def _names(**params):
     result = helpers.call_action("package_search", **params)
@@ -86,25 +89,18 @@ class TestFilters:
             "package_search",
             **{"facet.field": '["vocab_wilayah", "sektor_kegiatan", "vocab_tahun"]'},
         )
-        wilayah = {
-            i["name"]: i["display_name"] for i in result["search_facets"]["vocab_wilayah"]["items"]
-        }
+        wilayah = {i["name"]: i["display_name"] for i in result["search_facets"]["vocab_wilayah"]["items"]}
         assert wilayah["64.71.03"] == "Kec. Balikpapan Utara"
         assert wilayah["64.71.03.1002"] == "Kel. Gunung Samarinda"
         assert wilayah["64.71"] == "Kota Balikpapan"
-        sektor = {
-            i["name"]: i["display_name"]
-            for i in result["search_facets"]["sektor_kegiatan"]["items"]
-        }
+        sektor = {i["name"]: i["display_name"] for i in result["search_facets"]["sektor_kegiatan"]["items"]}
         assert sektor == {"9": "Kesehatan", "2": "Demografi dan Kependudukan", "7": "Keuangan"}
         years = {i["name"]: i["count"] for i in result["search_facets"]["vocab_tahun"]["items"]}
         assert years == {"2019": 1, "2020": 3, "2021": 1, "2022": 1, "2023": 1, "2024": 1}
 
 
 def _facet_titles(page: BeautifulSoup) -> list[str]:
-    return [
-        h.get_text(" ", strip=True) for h in page.select("section.module-narrow h2.module-heading")
-    ]
+    return [h.get_text(" ", strip=True) for h in page.select("section.module-narrow h2.module-heading")]
 
 
 @pytest.mark.usefixtures("catalogue")

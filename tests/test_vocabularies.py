@@ -19,9 +19,7 @@ FILES = sorted(
 @pytest.mark.parametrize("filename", FILES)
 def test_every_vocabulary_file_names_its_source(filename):
     raw = yaml.safe_load(
-        resources.files("ckanext.satudata_balikpapan")
-        .joinpath(f"data/vocabularies/{filename}")
-        .read_text()
+        resources.files("ckanext.satudata_balikpapan").joinpath(f"data/vocabularies/{filename}").read_text()
     )
     assert raw.get("source"), f"{filename} has no source"
 

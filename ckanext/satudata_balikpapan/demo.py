@@ -18,9 +18,7 @@ TOKEN_NAME = "satudata-demo"
 @cache
 def demo_definitions() -> dict[str, Any]:
     """The demo organisations and users, read once from ``data/demo_users.yaml``."""
-    text = (
-        resources.files("ckanext.satudata_balikpapan").joinpath("data/demo_users.yaml").read_text()
-    )
+    text = resources.files("ckanext.satudata_balikpapan").joinpath("data/demo_users.yaml").read_text()
     return yaml.safe_load(text)
 
 
@@ -65,9 +63,9 @@ def _fresh_token(user_name: str) -> str:
     for token in tk.get_action("api_token_list")(ctx, {"user_id": user_name}):
         if token.get("name") == TOKEN_NAME:
             tk.get_action("api_token_revoke")(_site_context(), {"jti": token["id"]})
-    return tk.get_action("api_token_create")(
-        _site_context(), {"user": user_name, "name": TOKEN_NAME}
-    )["token"]
+    return tk.get_action("api_token_create")(_site_context(), {"user": user_name, "name": TOKEN_NAME})[
+        "token"
+    ]
 
 
 def ensure_demo_users(password: str = DEFAULT_PASSWORD) -> dict[str, Any]:

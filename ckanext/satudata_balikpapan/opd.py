@@ -171,10 +171,7 @@ class SyncReport:
         """The human summary ``ckan satudata opd sync`` prints."""
         verb = "would be" if self.dry_run else ""
         out = [f"+ {c} created {verb}".rstrip() for c in self.created]
-        out += [
-            f"~ {c} updated {verb}: {', '.join(f)}".replace("  ", " ")
-            for c, f in self.updated.items()
-        ]
+        out += [f"~ {c} updated {verb}: {', '.join(f)}".replace("  ", " ") for c, f in self.updated.items()]
         out += [f"> dataset {d}: {a} -> {b}" for d, a, b in self.moved_datasets]
         out += [f"> member {u}: {a} -> {b}" for u, a, b in self.moved_members]
         out += [f"- {c} retired (successor holds its datasets)" for c in self.retired]
@@ -229,9 +226,7 @@ def sync(registry: Registry, dry_run: bool = False) -> SyncReport:
             if not dry_run:
                 tk.get_action("organization_create")(_context(), dict(wanted))
         else:
-            changed = [
-                k for k in SYNCED_FIELDS if _normalise(existing.get(k)) != _normalise(wanted[k])
-            ]
+            changed = [k for k in SYNCED_FIELDS if _normalise(existing.get(k)) != _normalise(wanted[k])]
             if changed:
                 report.updated[opd.code] = changed
                 if not dry_run:
@@ -253,9 +248,7 @@ def _absorb(pred_code: str, successor: str, report: SyncReport, dry_run: bool) -
         if not dry_run:
             # An administrative move: only the owner changes, the metadata are not re-validated
             # (the successor may hold different urusan until the walidata reviews them).
-            tk.get_action("package_owner_org_update")(
-                _context(), {"id": name, "organization_id": successor}
-            )
+            tk.get_action("package_owner_org_update")(_context(), {"id": name, "organization_id": successor})
             search.rebuild(name)
     for user in old.get("users", []):
         report.moved_members.append((user["name"], pred_code, successor))

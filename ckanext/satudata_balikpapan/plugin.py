@@ -9,10 +9,13 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.satudata_balikpapan import search
+from ckanext.satudata_balikpapan import permissions, search
 
 
+@tk.blanket.actions
+@tk.blanket.auth_functions
 @tk.blanket.cli
+@tk.blanket.config_declarations
 @tk.blanket.helpers
 @tk.blanket.validators
 class SatudataBalikpapanPlugin(p.SingletonPlugin, DefaultTranslation):
@@ -22,6 +25,7 @@ class SatudataBalikpapanPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IPermissionLabels)
 
     # IConfigurer
 
@@ -38,6 +42,17 @@ class SatudataBalikpapanPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return search.before_dataset_index(pkg_dict)
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return search.with_workflow_state(pkg_dict)
+
+    # IPermissionLabels
+
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        return permissions.dataset_labels(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        return permissions.user_labels(user_obj)
 
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]

@@ -77,21 +77,33 @@ def _years(pkg: dict[str, Any]) -> list[str]:
     return [str(y) for y in sorted(years)]
 
 
+def with_workflow_state(pkg: dict[str, Any]) -> dict[str, Any]:
+    """Add the verification state to a dataset dict (package_show)."""
+    from ckan import model
+
+    from ckanext.satudata_balikpapan import workflow
+
+    obj = model.Package.get(pkg.get("id") or "")
+    if obj is not None:
+        pkg.update(workflow.public_view(workflow.state_of(obj)))
+    return pkg
+
+
 def before_dataset_index(pkg: dict[str, Any]) -> dict[str, Any]:
     """Flatten the Satu Data fields into what CKAN's Solr schema can index and facet."""
     codes = [str(c) for c in _as_list(pkg.get("kode_wilayah"))]
     if codes:
         pkg["vocab_wilayah"] = indexed_regions(codes, pkg.get("tingkat_penyajian"))
         pkg["kode_wilayah"] = " ".join(codes)
+    with_workflow_state(pkg)
+    pkg.pop("satudata_tanggal_terbit", None)
     years = _years(pkg)
     if years:
         pkg["vocab_tahun"] = years
     for key, value in list(pkg.items()):
         if key.startswith(("vocab_", "res_", "extras_")) or key in ("tags", "groups"):
             continue
-        if (isinstance(value, list) and value and isinstance(value[0], dict)) or isinstance(
-            value, dict
-        ):
+        if (isinstance(value, list) and value and isinstance(value[0], dict)) or isinstance(value, dict):
             pkg[key] = json.dumps(value, ensure_ascii=False)
     return pkg
 

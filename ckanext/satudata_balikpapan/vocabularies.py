@@ -67,9 +67,7 @@ class Vocabulary:
 
     def choices(self, lang: str | None = None) -> list[dict[str, Any]]:
         """Scheming ``choices``: ``value`` plus a label dict (or one language's text)."""
-        return [
-            {"value": t.code, "label": t.text(lang) if lang else dict(t.label)} for t in self.terms
-        ]
+        return [{"value": t.code, "label": t.text(lang) if lang else dict(t.label)} for t in self.terms]
 
 
 @cache

@@ -9,7 +9,7 @@ import ckan.lib.search as search
 import pytest
 from ckan.tests import helpers
 
-from tests.conftest import create_dataset, make_opd_org
+from tests.conftest import create_dataset, make_opd_org, publish
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 
@@ -24,13 +24,13 @@ def test_background_job_runs_through_redis_in_a_worker_process(ckan_cli_env):
         owner_org=org["id"],
         kode_urusan="2.12",
     )
+    publish(dataset["id"])
     search.clear(dataset["name"])  # drop it from Solr: only the job can bring it back
     assert helpers.call_action("package_search", q="penduduk")["count"] == 0
 
-    job = jobs.enqueue(
-        search.rebuild, kwargs={"package_id": dataset["id"]}, title="reindex one dataset"
-    )
-    assert [j.id for j in jobs.get_queue().jobs] == [job.id]
+    job = jobs.enqueue(search.rebuild, kwargs={"package_id": dataset["id"]}, title="reindex one dataset")
+    # besides ours, the queue holds the workflow's notification jobs (submit, publish)
+    assert job.id in [j.id for j in jobs.get_queue().jobs]
 
     worker = subprocess.run(
         ["ckan", "-c", str(ROOT / "test.ini"), "jobs", "worker", "--burst"],

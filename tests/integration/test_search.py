@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ckan.tests import factories, helpers
 
-from tests.conftest import create_dataset, make_opd_org
+from tests.conftest import create_dataset, make_opd_org, publish
 
 
 @pytest.mark.integration
@@ -20,6 +20,7 @@ def test_dataset_created_through_the_api_is_found_by_package_search():
         notes="Jumlah kasus DBD per kecamatan di Kota Balikpapan.",
         owner_org=org["id"],
     )
+    publish("kasus-dbd-per-kecamatan")
 
     result = helpers.call_action("package_search", q="demam berdarah")
     assert [d["name"] for d in result["results"]] == ["kasus-dbd-per-kecamatan"]

@@ -97,9 +97,7 @@ def satudata_vocabulary(field: dict[str, Any], schema: dict[str, Any]):
                     )
                 )
             raise tk.Invalid(
-                tk._('"{value}" is not an allowed value; choose one from the list').format(
-                    value=value
-                )
+                tk._('"{value}" is not an allowed value; choose one from the list').format(value=value)
             )
         return value
 
@@ -153,9 +151,7 @@ def satudata_period_end(key: Key, data: Data, errors: Errors, context: dict[str,
     try:
         if int(end) < int(start):
             errors[key].append(
-                tk._("The last year ({end}) is before the first year ({start})").format(
-                    end=end, start=start
-                )
+                tk._("The last year ({end}) is before the first year ({start})").format(end=end, start=start)
             )
     except (TypeError, ValueError):
         return  # the year validators report malformed years
@@ -174,8 +170,7 @@ def satudata_resource_period(value: Any) -> Any:
     if not m:
         raise tk.Invalid(
             tk._(
-                '"{value}" is not a period; write a year (2025), a month (2025-03) or a quarter '
-                "(2025-Q1)"
+                '"{value}" is not a period; write a year (2025), a month (2025-03) or a quarter (2025-Q1)'
             ).format(value=value)
         )
     year = _year(m.group(1), _today().year)
@@ -222,22 +217,16 @@ def satudata_region_codes(key: Key, data: Data, errors: Errors, context: dict[st
         if voc.region_level(code) is None:
             problems.append(
                 tk._(
-                    '"{code}" is not a region code of Kota Balikpapan; use 64.71, 64.71.NN or '
-                    "64.71.NN.NNNN"
+                    '"{code}" is not a region code of Kota Balikpapan; use 64.71, 64.71.NN or 64.71.NN.NNNN'
                 ).format(code=code)
             )
         elif code not in regions:
-            problems.append(
-                tk._("Region code {code} does not exist in Kota Balikpapan").format(code=code)
-            )
+            problems.append(tk._("Region code {code} does not exist in Kota Balikpapan").format(code=code))
         elif tingkat in LEVEL_RANK and LEVEL_RANK[regions[code].level] > LEVEL_RANK[tingkat]:
             problems.append(
                 tk._(
-                    "Region {code} ({name}) is a {level}, finer than the level of presentation "
-                    '"{tingkat}"'
-                ).format(
-                    code=code, name=regions[code].name, level=regions[code].level, tingkat=tingkat
-                )
+                    'Region {code} ({name}) is a {level}, finer than the level of presentation "{tingkat}"'
+                ).format(code=code, name=regions[code].name, level=regions[code].level, tingkat=tingkat)
             )
     if tingkat == "kota" and not problems and codes != [voc.KOTA_CODE]:
         problems.append(tk._("Data presented for the whole city cover region 64.71 only").format())
@@ -334,13 +323,9 @@ def satudata_required_if(other_field: str, other_value: str):
     return factory
 
 
-def satudata_rekomendasi_required(
-    key: Key, data: Data, errors: Errors, context: dict[str, Any]
-) -> None:
+def satudata_rekomendasi_required(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
     """A survey (statistik sektoral) needs the BPS recommendation id from Romantik."""
-    method = voc.vocabulary("cara_pengumpulan").get(
-        str(_sibling(key, data, "cara_pengumpulan_data") or "")
-    )
+    method = voc.vocabulary("cara_pengumpulan").get(str(_sibling(key, data, "cara_pengumpulan_data") or ""))
     _required_when(
         key,
         data,
@@ -350,9 +335,7 @@ def satudata_rekomendasi_required(
     )
 
 
-def satudata_legal_basis_required(
-    key: Key, data: Data, errors: Errors, context: dict[str, Any]
-) -> None:
+def satudata_legal_basis_required(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
     """Restricted or closed access needs its legal basis."""
     level = voc.vocabulary("akses").get(str(_sibling(key, data, "accesslevel") or ""))
     _required_when(
@@ -415,9 +398,7 @@ def satudata_urusan_of_opd(key: Key, data: Data, errors: Errors, context: dict[s
         )
 
 
-def satudata_contact_required(
-    key: Key, data: Data, errors: Errors, context: dict[str, Any]
-) -> None:
+def satudata_contact_required(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
     """Dataset-level: at least one penanggung jawab (scheming does not enforce ``required`` on a
     repeating field)."""
     if not any(k[0] == "penanggung_jawab" and len(k) == 3 for k in data):
@@ -436,9 +417,7 @@ def satudata_indah_id(value: Any) -> Any:
     text = str(value).strip()
     if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", text):
         raise tk.Invalid(
-            tk._('"{value}" is not an INDAH id: use letters, digits, ".", "-" and "_"').format(
-                value=value
-            )
+            tk._('"{value}" is not an INDAH id: use letters, digits, ".", "-" and "_"').format(value=value)
         )
     return text
 

@@ -1,0 +1,66 @@
+"""CKAN's dataset actions, chained: the workflow decides visibility and records edits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.satudata_balikpapan import workflow
+
+# Keys package_show adds from the workflow state; they are never taken from input.
+STATE_KEYS = (
+    "publishing_status", "satudata_terbit", "satudata_sedang_diperbarui", "satudata_tanggal_terbit",
+)  # fmt: skip
+
+
+def _without_state(data_dict: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data_dict.items() if k not in STATE_KEYS}
+
+
+@tk.chained_action
+def package_create(up_func, context, data_dict):
+    """Every new dataset starts as a private draft of its OPD (visibility is the workflow's)."""
+    data_dict = _without_state(data_dict)
+    data_dict["private"] = True
+    result = up_func(context, data_dict)
+    package_id = result if isinstance(result, str) else result["id"]
+    workflow.on_create(context, {"id": package_id})
+    if isinstance(result, dict):
+        result.update(workflow.public_view(workflow.state_of(model.Package.get(package_id))))
+    return result
+
+
+@tk.chained_action
+def package_update(up_func, context, data_dict):
+    """Visibility follows the workflow state whatever the input says; edits of published
+    datasets are recorded, and a produsen's edit puts the dataset back under review."""
+    pkg = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
+    if pkg is None:
+        return up_func(context, data_dict)
+    before = tk.get_action("package_show")({"ignore_auth": True, "use_cache": False}, {"id": pkg.id})
+    data_dict = _without_state(data_dict)
+    data_dict["private"] = not workflow.state_of(pkg)["published"]
+    result = up_func(context, data_dict)
+    after = (
+        result
+        if isinstance(result, dict)
+        else tk.get_action("package_show")({"ignore_auth": True, "use_cache": False}, {"id": pkg.id})
+    )
+    workflow.on_update(context, before, after)
+    return result
+
+
+@tk.chained_action
+def package_delete(up_func, context, data_dict):
+    """Deleting a dataset is recorded in its history (which survives the deletion)."""
+    pkg = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    result = up_func(context, data_dict)
+    if pkg is not None:
+        actor = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
+        state = workflow.state_of(pkg)
+        role = workflow._editing_role(actor, pkg)
+        workflow.record(pkg, "delete", actor, role, state["status"], None)
+        model.Session.commit()
+    return result

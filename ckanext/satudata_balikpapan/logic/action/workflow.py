@@ -1,0 +1,182 @@
+"""Workflow actions: the transitions, the history and the review queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.satudata_balikpapan import model as wf_model
+from ckanext.satudata_balikpapan import workflow
+
+
+def _transition(name: str, context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    tk.check_access(f"satudata_{name}", context, data_dict)
+    package_id = tk.get_or_bust(data_dict, "id")
+    return workflow.transition(context, name, package_id, data_dict.get("note"))
+
+
+def satudata_submit(context, data_dict):
+    """Submit a dataset to the walidata for verification (draft, dikembalikan or ditarik ->
+    diajukan). Produsen of the dataset's OPD.
+
+    :param id: the dataset's id or name
+    :param note: an optional note for the walidata
+    """
+    return _transition("submit", context, data_dict)
+
+
+def satudata_return(context, data_dict):
+    """Return a submitted dataset to its producer (diajukan -> dikembalikan). Walidata.
+
+    :param id: the dataset's id or name
+    :param note: what must be fixed (required)
+    """
+    return _transition("return", context, data_dict)
+
+
+def satudata_publish(context, data_dict):
+    """Publish a submitted dataset (diajukan -> terbit): it becomes public. Walidata.
+
+    :param id: the dataset's id or name
+    :param note: an optional note
+    """
+    return _transition("publish", context, data_dict)
+
+
+def satudata_withdraw(context, data_dict):
+    """Withdraw a published dataset (-> ditarik): it is no longer public. Walidata.
+
+    :param id: the dataset's id or name
+    :param note: the reason (required)
+    """
+    return _transition("withdraw", context, data_dict)
+
+
+def satudata_review_note(context, data_dict):
+    """Leave a review note on a dataset without changing its state. Pembina or walidata.
+
+    :param id: the dataset's id or name
+    :param note: the note (required)
+    """
+    return _transition("review_note", context, data_dict)
+
+
+@tk.side_effect_free
+def satudata_workflow_history(context, data_dict):
+    """The verification history of a dataset, oldest first: one event per step, with state
+    before and after, actor, role, time, note and changed fields.
+
+    Anyone who may read the dataset sees its history; the notes are shown to the walidata, the
+    pembina, the producing OPD and sysadmins only.
+
+    :param id: the dataset's id or name
+    """
+    tk.check_access("satudata_workflow_history", context, data_dict)
+    pkg = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    if pkg is None:
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    events = wf_model.events(package_id=pkg.id)
+    roles = workflow.roles_of(context.get("auth_user_obj") or context.get("user"), pkg)
+    if not roles & {workflow.WALIDATA, workflow.PEMBINA, workflow.PRODUSEN, workflow.SYSADMIN}:
+        for event in events:
+            event["note"] = None
+    return {
+        "id": pkg.id,
+        "name": pkg.name,
+        **workflow.public_view(workflow.state_of(pkg)),
+        "events": events,
+    }
+
+
+@tk.side_effect_free
+def satudata_review_queue(context, data_dict):
+    """What awaits the caller, oldest first.
+
+    Walidata and sysadmins: submitted datasets of every OPD. Pembina: submitted statistical
+    datasets. Produsen: their OPDs' datasets that are not published as they stand (draft,
+    diajukan, dikembalikan, ditarik, and published ones with an edit under review).
+
+    :param owner_org: only this OPD (id or name)
+    :param state: only these states (list or comma-separated)
+    :param min_age_days: only datasets waiting at least this many days
+    """
+    tk.check_access("satudata_review_queue", context, data_dict)
+    user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
+    states = data_dict.get("state") or []
+    if isinstance(states, str):
+        states = [s for s in states.replace(",", " ").split() if s]
+    unknown = [s for s in states if s not in workflow.STATES]
+    if unknown:
+        raise tk.ValidationError(
+            {"state": [tk._("Unknown state: {states}").format(states=", ".join(unknown))]}
+        )
+    try:
+        min_age = int(data_dict.get("min_age_days") or 0)
+    except ValueError:
+        raise tk.ValidationError({"min_age_days": [tk._("Please enter an integer value")]}) from None
+    owner = data_dict.get("owner_org")
+    owner_id = None
+    if owner:
+        group = model.Group.get(owner)
+        if group is None:
+            raise tk.ValidationError({"owner_org": [tk._("Organization does not exist")]})
+        owner_id = group.id
+
+    reviewer = user.sysadmin or workflow.is_walidata(user)
+    pembina = workflow.is_pembina(user)
+    now = wf_model.utcnow()
+    out = []
+    for pkg in _candidates(user, reviewer or pembina, owner_id):
+        state = workflow.state_of(pkg)
+        status = state["status"]
+        if states:
+            if status not in states:
+                continue
+        elif reviewer or pembina:
+            if status not in workflow.UNDER_REVIEW:
+                continue
+        elif status == workflow.TERBIT:
+            continue
+        if pembina and not reviewer and (pkg.extras or {}).get("jenis") != "statistik":
+            continue
+        since = _since(pkg, state)
+        age = (now - since).days if since else 0
+        if age < min_age:
+            continue
+        org = model.Group.get(pkg.owner_org) if pkg.owner_org else None
+        out.append(
+            {
+                "id": pkg.id,
+                "name": pkg.name,
+                "title": pkg.title,
+                "owner_org": org.name if org else None,
+                "organization_title": org.title if org else None,
+                **workflow.public_view(state),
+                "since": since.isoformat() if since else None,
+                "age_days": age,
+                "last_note": state.get("last_note"),
+            }
+        )
+    out.sort(key=lambda d: d["since"] or "")
+    return {"count": len(out), "results": out}
+
+
+def _candidates(user: model.User, everyone: bool, owner_id: str | None):
+    query = model.Session.query(model.Package).filter(
+        model.Package.state.in_(["active", "draft"]), model.Package.type == "dataset"
+    )
+    if owner_id:
+        query = query.filter(model.Package.owner_org == owner_id)
+    if not everyone:
+        orgs = tk.get_action("organization_list_for_user")(
+            {"user": user.name, "ignore_auth": True}, {"permission": "update_dataset"}
+        )
+        query = query.filter(model.Package.owner_org.in_([o["id"] for o in orgs] or [""]))
+    return query.all()
+
+
+def _since(pkg: model.Package, state: dict[str, Any]) -> dt.datetime | None:
+    return state.get("changed") or pkg.metadata_modified

@@ -1,0 +1,95 @@
+"""Auth functions (registered by ``tk.blanket.auth_functions``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.satudata_balikpapan import workflow
+
+__all__ = [
+    "bulk_update_public",
+    "package_delete",
+    "satudata_publish",
+    "satudata_return",
+    "satudata_review_note",
+    "satudata_review_queue",
+    "satudata_submit",
+    "satudata_withdraw",
+    "satudata_workflow_history",
+]
+
+
+def _denied(message: str) -> dict[str, Any]:
+    return {"success": False, "msg": message}
+
+
+def _transition_auth(name: str, context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    pkg = model.Package.get(data_dict.get("id") or "")
+    if pkg is None:
+        return _denied(tk._("Dataset not found"))
+    user = context.get("auth_user_obj") or context.get("user")
+    if workflow.acting_role(user, pkg, workflow.TRANSITIONS[name]):
+        return {"success": True}
+    messages = {
+        "submit": tk._("Only the data producers of the dataset's OPD can submit it"),
+        "return": tk._("Only the walidata can return a dataset"),
+        "publish": tk._("Only the walidata can publish a dataset"),
+        "withdraw": tk._("Only the walidata can withdraw a dataset"),
+        "review_note": tk._("Only the pembina data or the walidata can leave review notes"),
+    }
+    return _denied(messages[name])
+
+
+def satudata_submit(context, data_dict):
+    return _transition_auth("submit", context, data_dict)
+
+
+def satudata_return(context, data_dict):
+    return _transition_auth("return", context, data_dict)
+
+
+def satudata_publish(context, data_dict):
+    return _transition_auth("publish", context, data_dict)
+
+
+def satudata_withdraw(context, data_dict):
+    return _transition_auth("withdraw", context, data_dict)
+
+
+def satudata_review_note(context, data_dict):
+    return _transition_auth("review_note", context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def satudata_workflow_history(context, data_dict):
+    """Whoever may read the dataset may read its history."""
+    return tk.check_access("package_show", context, {"id": data_dict.get("id")}) and {"success": True}
+
+
+def satudata_review_queue(context, data_dict):
+    """Any logged-in user: the queue holds what awaits them (nothing for the public)."""
+    if not context.get("user"):
+        return _denied(tk._("Log in to see what awaits you"))
+    return {"success": True}
+
+
+@tk.chained_auth_function
+@tk.auth_sysadmins_check
+def bulk_update_public(next_auth, context, data_dict):
+    """Datasets become public only through satudata_publish, never in bulk (not even for a
+    sysadmin: publication must be recorded)."""
+    return _denied(tk._("Datasets are published one by one by the walidata (satudata_publish)"))
+
+
+@tk.chained_auth_function
+def package_delete(next_auth, context, data_dict):
+    """A published dataset is taken down by the walidata (withdraw or delete), not by its OPD."""
+    pkg = model.Package.get(data_dict.get("id") or "")
+    if pkg is not None and workflow.state_of(pkg)["published"]:
+        user = context.get("auth_user_obj") or context.get("user")
+        if not workflow.is_walidata(user):
+            return _denied(tk._("A published dataset can only be withdrawn or deleted by the walidata"))
+    return next_auth(context, data_dict)

@@ -1,0 +1,43 @@
+"""Who may read a dataset that is not published (CKAN permission labels).
+
+A published, active dataset carries CKAN's ``public`` label and is readable by everyone.
+Any other dataset is readable by its OPD's members (CKAN's ``member-<org>``), by the walidata
+(``satudata-walidata``) and, while a statistical dataset is under review, by the pembina data
+(``satudata-pembina``). Labels govern package_show, resource_show (so downloads), package_search
+(so every listing and the DCAT feed) and the activity streams.
+"""
+
+from __future__ import annotations
+
+from ckan import model
+from ckan.lib.plugins import DefaultPermissionLabels
+
+from ckanext.satudata_balikpapan import workflow
+
+WALIDATA_LABEL = "satudata-walidata"
+PEMBINA_LABEL = "satudata-pembina"
+
+_default = DefaultPermissionLabels()
+
+
+def dataset_labels(dataset: model.Package) -> list[str]:
+    labels = _default.get_dataset_labels(dataset)
+    if labels == ["public"]:
+        return labels
+    labels.append(WALIDATA_LABEL)
+    extras = dataset.extras or {}
+    statistical = extras.get("jenis") == "statistik"
+    if statistical and workflow.state_of(dataset)["status"] in workflow.UNDER_REVIEW:
+        labels.append(PEMBINA_LABEL)
+    return labels
+
+
+def user_labels(user: model.User | None) -> list[str]:
+    labels = _default.get_user_dataset_labels(user)
+    if user is None or user.is_anonymous:
+        return labels
+    if workflow.is_walidata(user):
+        labels.append(WALIDATA_LABEL)
+    if workflow.is_pembina(user):
+        labels.append(PEMBINA_LABEL)
+    return labels
