@@ -51,6 +51,7 @@ configure() {
     "scheming.presets = ckanext.scheming:presets.json" \
     "scheming.dataset_fallback = false" \
     "ckanext.dcat.rdf.profiles = euro_dcat_ap_3" \
+    "ckanext.satudata.pembina_users = pembina-bps" \
     "ckan.locale_default = id" \
     "ckan.locale_order = id en" \
     "ckan.locales_offered = id en" \

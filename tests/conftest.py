@@ -31,13 +31,18 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
     reset_db()
     for plugin in MIGRATED_PLUGINS:
         migrate_db_for(plugin)
-    # our tables are outside CKAN's metadata (the history is append-only: TRUNCATE, as a test
-    # reset, is the only way to empty it)
+    reset_extension_tables()
+
+
+def reset_extension_tables() -> None:
+    """Empty the extension's tables, which live outside CKAN's metadata (the history is
+    append-only: TRUNCATE, as a test reset, is the only way to empty it)."""
+    import sqlalchemy as sa
     from ckan import model
 
     from ckanext.satudata_balikpapan.model import TABLES
 
-    model.Session.execute(__import__("sqlalchemy").text(f"TRUNCATE {', '.join(TABLES)}"))
+    model.Session.execute(sa.text(f"TRUNCATE {', '.join(TABLES)}"))
     model.Session.commit()
 
 

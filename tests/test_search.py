@@ -47,6 +47,7 @@ def catalogue(clean_db, clean_index, with_plugins):
     for name in names:
         publish(name)
 
+
 def _names(**params):
     result = helpers.call_action("package_search", **params)
     return sorted(d["name"] for d in result["results"])

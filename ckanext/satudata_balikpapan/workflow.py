@@ -96,10 +96,14 @@ def walidata_org() -> str:
     return tk.config.get(WALIDATA_ORG) or opd.default_registry().walidata
 
 
-def _user(user: str | model.User | None) -> model.User | None:
+def _user(user: Any) -> model.User | None:
+    """A user object from a name, an id or a user object; None for the anonymous user (CKAN
+    passes an ``AnonymousUser`` proxy for anonymous web requests)."""
+    if getattr(user, "is_anonymous", False):
+        return None
     if isinstance(user, model.User):
         return user
-    return model.User.get(user) if user else None
+    return model.User.get(user) if isinstance(user, str) and user else None
 
 
 def is_walidata(user: str | model.User | None) -> bool:

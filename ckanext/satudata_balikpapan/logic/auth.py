@@ -31,7 +31,8 @@ def _transition_auth(name: str, context: dict[str, Any], data_dict: dict[str, An
     if pkg is None:
         return _denied(tk._("Dataset not found"))
     user = context.get("auth_user_obj") or context.get("user")
-    if workflow.acting_role(user, pkg, workflow.TRANSITIONS[name]):
+    role = workflow.acting_role(user, pkg, workflow.TRANSITIONS[name])
+    if role and (role != workflow.PEMBINA or _can_read(context, pkg)):
         return {"success": True}
     messages = {
         "submit": tk._("Only the data producers of the dataset's OPD can submit it"),
@@ -41,6 +42,14 @@ def _transition_auth(name: str, context: dict[str, Any], data_dict: dict[str, An
         "review_note": tk._("Only the pembina data or the walidata can leave review notes"),
     }
     return _denied(messages[name])
+
+
+def _can_read(context: dict[str, Any], pkg: model.Package) -> bool:
+    try:
+        tk.check_access("package_show", dict(context), {"id": pkg.id})
+    except tk.NotAuthorized:
+        return False
+    return True
 
 
 def satudata_submit(context, data_dict):
