@@ -280,10 +280,36 @@ def transition(context: dict[str, Any], name: str, package_id: str, note: str | 
         _relabel_activities(pkg)
     model.Session.commit()
     search.rebuild(pkg.id)
+    if name == "publish":
+        _publication_activity(pkg, actor)
     from ckanext.satudata_balikpapan import notify
 
     notify.event_happened(event)
     return dict(public_view(state_of(pkg)), id=pkg.id, name=pkg.name, event=_event_out(event))
+
+
+def _publication_activity(pkg: model.Package, actor: model.User | None) -> None:
+    """A public "changed package" activity carrying the published version. The activities of
+    the unpublished versions keep their private labels: the public stream starts at the first
+    verified version."""
+    import ckan.plugins as p
+
+    if not p.plugin_loaded("activity"):
+        return
+    from ckan.lib.plugins import get_permission_labels
+
+    user = actor or model.User.get(tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"])
+    shown = tk.get_action("package_show")({"ignore_auth": True, "for_view": False}, {"id": pkg.id})
+    tk.get_action("activity_create")(
+        {"ignore_auth": True, "user": user.name},
+        {
+            "user_id": user.id,
+            "object_id": pkg.id,
+            "activity_type": "changed package",
+            "data": {"package": shown, "actor": user.name},
+            "permission_labels": get_permission_labels().get_dataset_labels(pkg),
+        },
+    )
 
 
 def _initial(pkg: model.Package) -> dict[str, Any]:
