@@ -37,6 +37,7 @@ def recipients(event: dict[str, Any]) -> list[model.User]:
     elif action == "review_note":
         names |= _walidata_names() | _org_editors(pkg.owner_org)
     names.discard(event.get("actor_name") or "")
+    names.discard(tk.config.get("ckan.site_id") or "")  # the site user, admin of the orgs it created
     users = [model.User.get(n) for n in sorted(names)]
     return [u for u in users if u is not None and u.state == "active"]
 
