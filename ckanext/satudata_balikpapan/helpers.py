@@ -7,8 +7,11 @@ from typing import Any
 from ckanext.satudata_balikpapan import vocabularies
 
 __all__ = [
+    "satudata_action_label",
+    "satudata_state_label",
     "satudata_vocabulary_choices",
     "satudata_wilayah_choices",
+    "satudata_workflow",
 ]
 
 
@@ -41,3 +44,59 @@ def satudata_wilayah_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
             text = f"{code} {region.name}"
         out.append({"value": code, "label": text})
     return out
+
+
+def satudata_state_label(state: str | None) -> str:
+    """The verification state in the user's language."""
+    import ckan.plugins.toolkit as tk
+
+    labels = {
+        "draft": tk._("Draft"),
+        "diajukan": tk._("Submitted"),
+        "dikembalikan": tk._("Returned"),
+        "terbit": tk._("Published"),
+        "ditarik": tk._("Withdrawn"),
+    }
+    return labels.get(state or "", state or "")
+
+
+def satudata_action_label(action: str) -> str:
+    """A workflow step (action) in the user's language."""
+    import ckan.plugins.toolkit as tk
+
+    labels = {
+        "create": tk._("Created"),
+        "submit": tk._("Submit for verification"),
+        "return": tk._("Return to producer"),
+        "publish": tk._("Publish"),
+        "withdraw": tk._("Withdraw"),
+        "review_note": tk._("Review note"),
+        "update": tk._("Edited"),
+        "delete": tk._("Deleted"),
+    }
+    return labels.get(action, action)
+
+
+def satudata_workflow(pkg: dict[str, Any]) -> dict[str, Any]:
+    """What the dataset page shows of the workflow to the current user: the state, the steps
+    the user may take now (with whether a note is required) and the history."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.satudata_balikpapan import workflow
+
+    context = {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
+    state = pkg.get("publishing_status") or workflow.DRAFT
+    allowed = []
+    for name, spec in workflow.TRANSITIONS.items():
+        if state not in spec.sources or (spec.only_published and not pkg.get("satudata_terbit")):
+            continue
+        try:
+            tk.check_access(f"satudata_{name}", dict(context), {"id": pkg["id"]})
+        except tk.NotAuthorized:
+            continue
+        allowed.append({"name": name, "note_required": spec.note_required})
+    try:
+        history = tk.get_action("satudata_workflow_history")(dict(context), {"id": pkg["id"]})["events"]
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        history = []
+    return {"state": state, "allowed": allowed, "history": history}

@@ -14,6 +14,7 @@ from ckanext.satudata_balikpapan import permissions, search
 
 @tk.blanket.actions
 @tk.blanket.auth_functions
+@tk.blanket.blueprints
 @tk.blanket.cli
 @tk.blanket.config_declarations
 @tk.blanket.helpers

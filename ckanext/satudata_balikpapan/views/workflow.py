@@ -1,0 +1,132 @@
+"""Web pages of the verification workflow: the step buttons, the review queue, "Data OPD
+saya" and the CSV export of the history."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from flask import Blueprint, Response
+
+from ckanext.satudata_balikpapan import model as wf_model
+from ckanext.satudata_balikpapan import workflow as wf
+
+workflow = Blueprint("satudata_workflow", __name__)
+
+
+def _context() -> dict[str, Any]:
+    return {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
+
+
+def _error_text(error: tk.ValidationError) -> str:
+    return "; ".join(m for messages in error.error_dict.values() for m in messages)
+
+
+@workflow.route("/dataset/<id>/verifikasi/<action>", methods=["POST"])
+def step(id: str, action: str):
+    """Take a workflow step from the dataset page, then go back to it."""
+    if action not in wf.TRANSITIONS:
+        return tk.abort(404, tk._("Unknown workflow step"))
+    data = {"id": id, "note": tk.request.form.get("note", "")}
+    try:
+        tk.get_action(f"satudata_{action}")(_context(), data)
+    except tk.NotAuthorized as e:
+        return tk.abort(403, str(e) or tk._("Not authorized"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.ValidationError as e:
+        tk.h.flash_error(_error_text(e))
+    else:
+        tk.h.flash_success(tk._("Done: {step}").format(step=tk.h.satudata_action_label(action)))
+    return tk.redirect_to("dataset.read", id=id)
+
+
+def _queue(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    try:
+        return tk.get_action("satudata_review_queue")(_context(), data), None
+    except tk.ValidationError as e:
+        return {"count": 0, "results": []}, _error_text(e)
+
+
+@workflow.route("/verifikasi/antrean")
+def queue():
+    """The walidata's and the pembina's review queue, filterable by OPD, state and age."""
+    if not tk.g.user:
+        return tk.abort(403, tk._("Log in to see what awaits you"))
+    args = tk.request.args
+    data = {k: args.get(k) for k in ("owner_org", "state", "min_age_days") if args.get(k)}
+    result, error = _queue(data)
+    orgs = tk.get_action("organization_list")({}, {"all_fields": True})
+    return tk.render(
+        "satudata/queue.html",
+        {"result": result, "error": error, "filters": data, "organizations": orgs, "states": wf.STATES},
+    )
+
+
+@workflow.route("/verifikasi/data-opd-saya")
+def my_opd():
+    """The produsen's page: each dataset of their OPDs with its state, age and last note."""
+    if not tk.g.user:
+        return tk.abort(403, tk._("Log in to see what awaits you"))
+    state = tk.request.args.get("state")
+    data = {"state": state or ",".join(wf.STATES)}
+    result, error = _queue(data)
+    user = tk.g.userobj
+    orgs = tk.get_action("organization_list_for_user")({"user": user.name}, {"permission": "update_dataset"})
+    mine = {o["id"] for o in orgs}
+    rows = [
+        r
+        for r in result["results"]
+        if model.Group.get(r["owner_org"]) and model.Group.get(r["owner_org"]).id in mine
+    ]
+    return tk.render(
+        "satudata/my_opd.html",
+        {"rows": rows, "error": error, "organizations": orgs, "state": state, "states": wf.STATES},
+    )
+
+
+CSV_COLUMNS = [
+    "created", "package_name", "package_title", "owner_org", "action", "from_state", "to_state",
+    "actor_name", "role", "note", "changed_fields",
+]  # fmt: skip
+
+
+@workflow.route("/verifikasi/riwayat.csv")
+def history_csv():
+    """The verification history as CSV for the walidata's reports (walidata and sysadmins)."""
+    user = tk.g.userobj
+    if not user or not (user.sysadmin or wf.is_walidata(user)):
+        return tk.abort(403, tk._("Only the walidata can export the verification history"))
+    args = tk.request.args
+
+    def day(name: str) -> dt.datetime | None:
+        value = args.get(name)
+        if not value:
+            return None
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return tk.abort(400, tk._("Invalid date: {value}").format(value=value))
+
+    owner = args.get("owner_org")
+    group = model.Group.get(owner) if owner else None
+    if owner and group is None:
+        return tk.abort(404, tk._("Organization does not exist"))
+    events = wf_model.events(owner_org=group.id if group else None, since=day("since"), until=day("until"))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for event in events:
+        org = model.Group.get(event["owner_org"]) if event["owner_org"] else None
+        writer.writerow(
+            dict(event, owner_org=org.name if org else "", changed_fields=" ".join(event["changed_fields"]))
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=riwayat-verifikasi.csv"},
+    )

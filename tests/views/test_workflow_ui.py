@@ -1,0 +1,169 @@
+"""The verification workflow in the web UI, as its users walk it.
+
+A produsen creates a dataset with the form and submits it; the walidata finds it in the queue
+and returns it with a note; the produsen sees the note on "Data OPD saya", fixes the dataset
+and submits again; the walidata publishes; the public finds it, and its "Riwayat Verifikasi"
+shows every step with actor and time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from bs4 import BeautifulSoup
+from ckan.tests import factories, helpers
+
+from tests.conftest import make_opd_org
+from tests.test_form import _form_data
+
+
+@pytest.fixture
+def users(clean_db, clean_index):
+    make_opd_org("dinkes")
+    make_opd_org("diskominfo")
+    for name, org, role in (("produsen-dinkes", "dinkes", "editor"), ("walidata", "diskominfo", "admin")):
+        factories.User(name=name)
+        helpers.call_action(
+            "organization_member_create", context={"ignore_auth": True}, id=org, username=name, role=role
+        )
+    return {
+        n: {"Authorization": factories.APIToken(user=n)["token"]} for n in ("produsen-dinkes", "walidata")
+    }
+
+
+def _page(res) -> BeautifulSoup:
+    assert res.status_code == 200, res.status_code
+    return BeautifulSoup(res.body, "html.parser")
+
+
+def _buttons(app, name, headers) -> list[str]:
+    page = _page(app.get(f"/dataset/{name}", headers=headers))
+    return [b.get_text(strip=True) for b in page.select(".satudata-workflow-actions button")]
+
+
+def _step(app, name, action, headers, note=""):
+    res = app.post(
+        f"/dataset/{name}/verifikasi/{action}", data={"note": note}, headers=headers, follow_redirects=False
+    )
+    assert res.status_code == 302, res.body[:500]
+    return res
+
+
+def test_the_full_verification_path_in_the_web_ui(app, users):
+    clerk, walidata = users["produsen-dinkes"], users["walidata"]
+    name = "kasus-dbd-per-kelurahan"
+
+    # the clerk creates the dataset with the Indonesian form and adds a CSV link
+    form = _page(app.get("/dataset/new", headers=clerk))
+    hidden = {i["name"]: i.get("value", "") for i in form.select("form#dataset-edit input[type=hidden]")}
+    data = _form_data()
+    data.update(hidden)
+    assert app.post("/dataset/new", data=data, headers=clerk, follow_redirects=False).status_code == 302
+    res = app.post(
+        f"/dataset/{name}/resource/new",
+        data={"id": "", "url": "https://data.balikpapan.go.id/dbd-2025.csv", "name": "DBD 2025", "format": "CSV", "periode": "2025", "save": "go-metadata"},
+        headers=clerk, follow_redirects=False,
+    )  # fmt: skip
+    assert res.status_code == 302
+
+    # the clerk sees the draft and the submit button, nothing else
+    assert _buttons(app, name, clerk) == ["Ajukan untuk verifikasi"]
+    _step(app, name, "submit", clerk)
+    assert _buttons(app, name, clerk) == []
+
+    # the walidata finds it in the queue and returns it with a note
+    queue = _page(app.get("/verifikasi/antrean", headers=walidata))
+    assert name in [tr["data-dataset"] for tr in queue.select("table.satudata-queue tbody tr")]
+    assert set(_buttons(app, name, walidata)) == {
+        "Kembalikan ke produsen",
+        "Terbitkan",
+        "Catatan pemeriksaan",
+    }
+    _step(app, name, "return", walidata, "Lengkapi definisi operasional kasus DBD")
+
+    # the clerk sees the returned dataset and the note on "Data OPD saya"
+    mine = _page(app.get("/verifikasi/data-opd-saya", headers=clerk))
+    row = mine.select_one(f"tr[data-dataset={name}]")
+    assert "Dikembalikan" in row.get_text() and "Lengkapi definisi operasional" in row.get_text()
+
+    # the clerk fixes the definition with the edit form and submits again
+    edit = _page(app.get(f"/dataset/edit/{name}", headers=clerk))
+    fixed = _form_data(
+        definisi="Penderita DBD terkonfirmasi laboratorium (NS1 atau IgM positif) dalam satu tahun."
+    )
+    fixed.update({i["name"]: i.get("value", "") for i in edit.select("form#dataset-edit input[type=hidden]")})
+    fixed["save"] = ""
+    assert (
+        app.post(f"/dataset/edit/{name}", data=fixed, headers=clerk, follow_redirects=False).status_code
+        == 302
+    )
+    _step(app, name, "submit", clerk)
+
+    # the walidata publishes
+    _step(app, name, "publish", walidata)
+
+    # the public finds it, sees it verified, and reads the history
+    search = _page(app.get("/dataset/", query_string={"q": "Demam Berdarah"}))
+    assert name in [a["href"].rsplit("/", 1)[-1] for a in search.select(".dataset-heading a")]
+    page = _page(app.get(f"/dataset/{name}"))
+    assert "Terverifikasi Walidata pada" in page.select_one(".satudata-workflow").get_text()
+    rows = page.select("#riwayat-verifikasi tbody tr")
+    steps = [
+        (
+            r.select("td")[1].get_text(" ", strip=True).split(" Berubah")[0],
+            r.select("td")[3].get_text(strip=True),
+        )
+        for r in rows
+    ]
+    assert [s for s, _ in steps] == [
+        "Dibuat",
+        "Ajukan untuk verifikasi",
+        "Kembalikan ke produsen",
+        "Ajukan untuk verifikasi",
+        "Terbitkan",
+    ]
+    assert [a for _, a in steps] == [
+        "produsen-dinkes (produsen)",
+        "produsen-dinkes (produsen)",
+        "walidata (walidata)",
+        "produsen-dinkes (produsen)",
+        "walidata (walidata)",
+    ]
+    assert all(r.select("td")[0].get_text(strip=True) for r in rows)  # every step has its time
+
+
+def test_a_step_without_its_required_note_is_explained(app, users):
+    from tests.conftest import create_dataset
+
+    create_dataset(user="produsen-dinkes", name="dbd")
+    _step(app, "dbd", "submit", users["produsen-dinkes"])
+    res = app.post("/dataset/dbd/verifikasi/return", data={"note": ""}, headers=users["walidata"])
+    assert "Catatan wajib diisi" in res.body
+
+
+def test_the_walidata_exports_the_history_as_csv_and_others_may_not(app, users):
+    from tests.conftest import create_dataset
+
+    create_dataset(user="produsen-dinkes", name="dbd")
+    _step(app, "dbd", "submit", users["produsen-dinkes"])
+    res = app.get("/verifikasi/riwayat.csv", headers=users["walidata"])
+    assert res.status_code == 200 and res.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(res.body)))
+    assert [(r["package_name"], r["action"], r["actor_name"], r["owner_org"]) for r in rows] == [
+        ("dbd", "create", "produsen-dinkes", "dinkes"),
+        ("dbd", "submit", "produsen-dinkes", "dinkes"),
+    ]
+    assert app.get("/verifikasi/riwayat.csv", headers=users["produsen-dinkes"]).status_code == 403
+    assert app.get("/verifikasi/riwayat.csv").status_code == 403
+    assert (
+        app.get(
+            "/verifikasi/riwayat.csv?owner_org=dinkes&since=2020-01-01", headers=users["walidata"]
+        ).status_code
+        == 200
+    )
+
+
+def test_the_queue_needs_a_login(app, users):
+    assert app.get("/verifikasi/antrean").status_code == 403
