@@ -130,8 +130,16 @@ def test_seed_demo_creates_the_catalogue_once(cli):
     result = cli.invoke(ckan, ["satudata", "seed-demo"])
     assert result.exit_code == 0, result.output
     expected = seed.catalogue()["datasets"]
-    search = helpers.call_action("package_search", rows=1000, include_private=True)
+    admin = {"user": helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]}
+    search = helpers.call_action(
+        "package_search", context=admin, rows=1000, include_private=True, include_drafts=True
+    )
     assert search["count"] == len(expected)
+    # every verification state is shown, and only published datasets are public
+    states = [seed.demo_state(i) for i in range(len(expected))]
+    assert {"draft", "diajukan", "dikembalikan", "terbit"} <= set(states)
+    public = helpers.call_action("package_search", rows=1000)
+    assert public["count"] == states.count("terbit")
     organizations = {d["organization"]["name"] for d in search["results"]}
     assert len(organizations) >= 10
     sample = helpers.call_action("package_show", id=expected[0]["name"])

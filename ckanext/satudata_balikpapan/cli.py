@@ -91,7 +91,7 @@ def seed_demo(refresh: bool, only: tuple[str, ...]) -> None:
     """
     report = seed.seed(only=list(only) or None, refresh=refresh)
     for name in report.created:
-        click.echo(f"+ {name}")
+        click.echo(f"+ {name} ({report.states[name]})")
     click.echo(
         f"{len(report.created)} datasets created ({report.files} CSV files), "
         f"{len(report.skipped)} already present"

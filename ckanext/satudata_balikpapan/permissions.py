@@ -32,7 +32,9 @@ def dataset_labels(dataset: model.Package) -> list[str]:
     return labels
 
 
-def user_labels(user: model.User | None) -> list[str]:
+def user_labels(user: model.User | str | None) -> list[str]:
+    if isinstance(user, str):  # some CKAN 2.11 code paths pass the user name
+        user = model.User.get(user)
     labels = _default.get_user_dataset_labels(user)
     if user is None or user.is_anonymous:
         return labels

@@ -124,11 +124,31 @@ def dataset_dict(spec: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class SeedReport:
-    """What a seed created or left alone."""
+    """What a seed created or left alone, and the verification state each dataset got."""
 
     created: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     files: int = 0
+    states: dict[str, str] = field(default_factory=dict)
+
+
+# The demo shows every verification state: most datasets are published, and every tenth one
+# from the fifth is left as a draft, submitted or returned, so that the review queue and
+# "Data OPD saya" have something to show.
+def demo_state(position: int) -> str:
+    """The verification state the demo gives the catalogue's dataset at ``position``."""
+    return {5: "draft", 6: "diajukan", 7: "dikembalikan"}.get(position % 10, "terbit")
+
+
+def _advance(name: str, state: str) -> None:
+    steps = {
+        "draft": [],
+        "diajukan": [("submit", None)],
+        "dikembalikan": [("submit", None), ("return", "Mohon lengkapi metode perhitungan dan sumber data.")],
+        "terbit": [("submit", None), ("publish", None)],
+    }[state]
+    for action, note in steps:
+        tk.get_action(f"satudata_{action}")(demo._site_context(), {"id": name, "note": note})
 
 
 def _upload(name: str, text: str):
@@ -145,7 +165,7 @@ def seed(only: list[str] | None = None, refresh: bool = False) -> SeedReport:
     spec_all = catalogue()
     weights = spec_all["regions"]["weights"]
     ctx = demo._site_context
-    for spec in spec_all["datasets"]:
+    for position, spec in enumerate(spec_all["datasets"]):
         if only and spec["name"] not in only:
             continue
         try:
@@ -173,5 +193,8 @@ def seed(only: list[str] | None = None, refresh: bool = False) -> SeedReport:
                 },
             )
             report.files += 1
+        state = demo_state(position)
+        _advance(spec["name"], state)
+        report.states[spec["name"]] = state
         report.created.append(spec["name"])
     return report

@@ -346,7 +346,8 @@ def on_create(context: dict[str, Any], pkg_dict: dict[str, Any]) -> None:
     actor = _actor(context)
     role = _editing_role(actor, pkg)
     record(pkg, "create", actor, role, None, DRAFT)
-    model.Session.commit()
+    if not context.get("defer_commit"):
+        model.Session.commit()
 
 
 def _editing_role(actor: model.User | None, pkg: model.Package) -> str:
@@ -399,7 +400,10 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 def on_update(context: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> None:
     """Record edits of published datasets (and every sysadmin edit). A produsen's edit of a
-    published dataset puts it back under review; it stays public, marked as being updated."""
+    published dataset puts it back under review; it stays public, marked as being updated.
+
+    Runs inside the caller's transaction: it never rolls back, and commits only when the
+    caller does not defer the commit (resource_create does, and reads its work afterwards)."""
     pkg = model.Package.get(after["id"])
     if pkg is None:
         return
@@ -408,9 +412,8 @@ def on_update(context: dict[str, Any], before: dict[str, Any], after: dict[str, 
         return
     actor = _actor(context)
     role = _editing_role(actor, pkg)
-    state = state_of(pkg, for_update=True)
+    state = state_of(pkg)
     if not state["published"] and role != SYSADMIN:
-        model.Session.rollback()
         return
     current = state["status"]
     target = current
@@ -419,9 +422,10 @@ def on_update(context: dict[str, Any], before: dict[str, Any], after: dict[str, 
     wf_model.ensure_state(pkg.id, **_initial(pkg))
     wf_model.save_state(pkg.id, status=target)
     event = record(pkg, "update", actor, role, current, target, None, changed)
-    model.Session.commit()
+    if not context.get("defer_commit"):
+        model.Session.commit()
     if target != current:
-        search.rebuild(pkg.id)
+        search.rebuild(pkg.id)  # the state shows in search results
         from ckanext.satudata_balikpapan import notify
 
         notify.event_happened(event)
