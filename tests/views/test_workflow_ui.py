@@ -76,6 +76,8 @@ def test_the_full_verification_path_in_the_web_ui(app, users):
     # the walidata finds it in the queue and returns it with a note
     queue = _page(app.get("/verifikasi/antrean", headers=walidata))
     assert name in [tr["data-dataset"] for tr in queue.select("table.satudata-queue tbody tr")]
+    # ... with a notice of the submission
+    assert "Ajukan untuk verifikasi" in queue.select_one(".satudata-notices").get_text()
     assert set(_buttons(app, name, walidata)) == {
         "Kembalikan ke produsen",
         "Terbitkan",
@@ -87,6 +89,12 @@ def test_the_full_verification_path_in_the_web_ui(app, users):
     mine = _page(app.get("/verifikasi/data-opd-saya", headers=clerk))
     row = mine.select_one(f"tr[data-dataset={name}]")
     assert "Dikembalikan" in row.get_text() and "Lengkapi definisi operasional" in row.get_text()
+    notice = mine.select_one(".satudata-notice-return").get_text(" ", strip=True)
+    assert (
+        "Kembalikan ke produsen" in notice
+        and "walidata" in notice
+        and "Lengkapi definisi operasional" in notice
+    )
 
     # the clerk fixes the definition with the edit form and submits again
     edit = _page(app.get(f"/dataset/edit/{name}", headers=clerk))

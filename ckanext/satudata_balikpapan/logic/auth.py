@@ -12,6 +12,7 @@ from ckanext.satudata_balikpapan import workflow
 __all__ = [
     "bulk_update_public",
     "package_delete",
+    "satudata_notification_list",
     "satudata_publish",
     "satudata_return",
     "satudata_review_note",
@@ -83,6 +84,11 @@ def satudata_review_queue(context, data_dict):
     if not context.get("user"):
         return _denied(tk._("Log in to see what awaits you"))
     return {"success": True}
+
+
+def satudata_notification_list(context, data_dict):
+    """Any logged-in user reads their own notices."""
+    return satudata_review_queue(context, data_dict)
 
 
 @tk.chained_auth_function

@@ -61,9 +61,17 @@ def queue():
     data = {k: args.get(k) for k in ("owner_org", "state", "min_age_days") if args.get(k)}
     result, error = _queue(data)
     orgs = tk.get_action("organization_list")({}, {"all_fields": True})
+    notices = tk.get_action("satudata_notification_list")(_context(), {"limit": 10})
     return tk.render(
         "satudata/queue.html",
-        {"result": result, "error": error, "filters": data, "organizations": orgs, "states": wf.STATES},
+        {
+            "result": result,
+            "error": error,
+            "filters": data,
+            "organizations": orgs,
+            "states": wf.STATES,
+            "notices": notices,
+        },
     )
 
 
@@ -83,9 +91,17 @@ def my_opd():
         for r in result["results"]
         if model.Group.get(r["owner_org"]) and model.Group.get(r["owner_org"]).id in mine
     ]
+    notices = tk.get_action("satudata_notification_list")(_context(), {"limit": 10})
     return tk.render(
         "satudata/my_opd.html",
-        {"rows": rows, "error": error, "organizations": orgs, "state": state, "states": wf.STATES},
+        {
+            "rows": rows,
+            "error": error,
+            "organizations": orgs,
+            "state": state,
+            "states": wf.STATES,
+            "notices": notices,
+        },
     )
 
 

@@ -6,6 +6,7 @@ from ckanext.satudata_balikpapan.logic.action.dataset import (
     package_update,
 )
 from ckanext.satudata_balikpapan.logic.action.workflow import (
+    satudata_notification_list,
     satudata_publish,
     satudata_return,
     satudata_review_note,
@@ -19,6 +20,7 @@ __all__ = [
     "package_create",
     "package_delete",
     "package_update",
+    "satudata_notification_list",
     "satudata_publish",
     "satudata_return",
     "satudata_review_note",

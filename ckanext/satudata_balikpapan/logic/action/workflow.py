@@ -180,3 +180,33 @@ def _candidates(user: model.User, everyone: bool, owner_id: str | None):
 
 def _since(pkg: model.Package, state: dict[str, Any]) -> dt.datetime | None:
     return state.get("changed") or pkg.metadata_modified
+
+
+@tk.side_effect_free
+def satudata_notification_list(context, data_dict):
+    """Workflow notices for the caller, newest first: the events that concern them (the same
+    rules as the e-mails: submissions for the walidata and pembina, returns and publications
+    for the producing OPD, review notes for both).
+
+    :param limit: how many (default 20, at most 100)
+    :param days: how far back (default 30)
+    """
+    tk.check_access("satudata_notification_list", context, data_dict)
+    from ckanext.satudata_balikpapan import notify
+
+    user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
+    try:
+        limit = max(1, min(int(data_dict.get("limit") or 20), 100))
+        days = max(1, int(data_dict.get("days") or 30))
+    except ValueError:
+        raise tk.ValidationError({"limit": [tk._("Please enter an integer value")]}) from None
+    since = wf_model.utcnow() - dt.timedelta(days=days)
+    out = []
+    for event in reversed(wf_model.events(since=since)):
+        if event.get("actor_id") == user.id:
+            continue
+        if user.name in {u.name for u in notify.recipients(event)}:
+            out.append(event)
+            if len(out) >= limit:
+                break
+    return out
