@@ -93,3 +93,38 @@ def publish(dataset_id: str) -> None:
     context = {"ignore_auth": True, "user": _site_user()}
     helpers.call_action("satudata_submit", context=dict(context), id=dataset_id)
     helpers.call_action("satudata_publish", context=dict(context), id=dataset_id)
+
+
+# The users of every workflow role: (name, OPD, capacity in it).
+WORKFLOW_PEOPLE = (
+    ("produsen-dinkes", "dinkes", "editor"),
+    ("produsen-disdukcapil", "disdukcapil", "editor"),
+    ("walidata", "diskominfo", "admin"),
+    ("walidata-2", "diskominfo", "editor"),
+    ("pembina-bps", None, None),  # pembina by test.ini's ckanext.satudata.pembina_users
+    ("warga", None, None),
+)
+
+
+def make_workflow_people() -> dict[str, str]:
+    """The OPDs and the users of every workflow role, plus the sysadmin ``admin``; returns an
+    API token for each user name."""
+    from ckan.tests import factories, helpers
+
+    for code in ("dinkes", "disdukcapil", "diskominfo"):
+        make_opd_org(code)
+    tokens = {}
+    for name, org, capacity in WORKFLOW_PEOPLE:
+        factories.User(name=name, email=f"{name}@balikpapan.go.id")
+        if org:
+            helpers.call_action(
+                "organization_member_create",
+                context={"ignore_auth": True},
+                id=org,
+                username=name,
+                role=capacity,
+            )
+        tokens[name] = factories.APIToken(user=name)["token"]
+    factories.Sysadmin(name="admin")
+    tokens["admin"] = factories.APIToken(user="admin")["token"]
+    return tokens

@@ -9,9 +9,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
-from tests.conftest import create_dataset, make_opd_org
+from tests.conftest import create_dataset, make_workflow_people
 
 ROLES = ["produsen", "produsen_lain", "walidata", "pembina", "warga", "anonim", "sysadmin"]
 ACTIONS = ["submit", "return", "publish", "withdraw", "review_note"]
@@ -58,32 +58,12 @@ def people(reset_db, reset_index):
     for plugin in MIGRATED_PLUGINS:
         _run_migrations(plugin)
     reset_extension_tables()
-    make_opd_org("dinkes")
-    make_opd_org("disdukcapil")
-    make_opd_org("diskominfo")
-    users = {
-        "produsen": factories.User(name="produsen-dinkes"),
-        "produsen_lain": factories.User(name="produsen-disdukcapil"),
-        "walidata": factories.User(name="walidata"),
-        "pembina": factories.User(name="pembina-bps"),
-        "warga": factories.User(name="warga"),
-        "sysadmin": factories.Sysadmin(name="admin"),
-    }
-    for role, org, capacity in (
-        ("produsen", "dinkes", "editor"),
-        ("produsen_lain", "disdukcapil", "editor"),
-        ("walidata", "diskominfo", "admin"),
-    ):
-        helpers.call_action(
-            "organization_member_create",
-            context={"ignore_auth": True},
-            id=org,
-            username=users[role]["name"],
-            role=capacity,
-        )
-    tokens = {role: factories.APIToken(user=u["name"])["token"] for role, u in users.items()}
+    by_name = make_workflow_people()
+    names = {"produsen": "produsen-dinkes", "produsen_lain": "produsen-disdukcapil", "walidata": "walidata",
+             "pembina": "pembina-bps", "warga": "warga", "sysadmin": "admin"}  # fmt: skip
+    tokens = {role: by_name[name] for role, name in names.items()}
     tokens["anonim"] = None
-    return {"users": users, "tokens": tokens}
+    return {"tokens": tokens}
 
 
 _counter = itertools.count()

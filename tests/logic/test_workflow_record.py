@@ -8,34 +8,18 @@ import threading
 import pytest
 import sqlalchemy as sa
 from ckan import model
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from ckanext.satudata_balikpapan import model as wf_model
 from ckanext.satudata_balikpapan import notify
-from tests.conftest import create_dataset, make_opd_org
+from tests.conftest import create_dataset, make_workflow_people
 
 ADMIN = {"user": "admin"}
 
 
 @pytest.fixture
 def people(clean_db, clean_index):
-    for code in ("dinkes", "diskominfo"):
-        make_opd_org(code)
-    factories.Sysadmin(name="admin")
-    for name, org, role in (
-        ("produsen-dinkes", "dinkes", "editor"),
-        ("walidata", "diskominfo", "admin"),
-        ("walidata-2", "diskominfo", "editor"),
-    ):
-        factories.User(name=name, email=f"{name}@balikpapan.go.id")
-        helpers.call_action(
-            "organization_member_create", context={"ignore_auth": True}, id=org, username=name, role=role
-        )
-    factories.User(name="pembina-bps", email="pembina@bps.go.id")
-    return {
-        n: factories.APIToken(user=n)["token"]
-        for n in ("produsen-dinkes", "walidata", "walidata-2", "pembina-bps")
-    }
+    return make_workflow_people()
 
 
 def _act(app, token, action, name, note=None):

@@ -11,37 +11,20 @@ from __future__ import annotations
 import io
 
 import pytest
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 from werkzeug.datastructures import FileStorage
 
-from tests.conftest import create_dataset, make_opd_org
+from tests.conftest import create_dataset, make_workflow_people
 
 ADMIN = {"user": "admin"}
 
 
 @pytest.fixture
 def portal(clean_db, clean_index):
-    make_opd_org("dinkes")
-    make_opd_org("disdukcapil")
-    make_opd_org("diskominfo")
-    factories.Sysadmin(name="admin")
-    users = {
-        "produsen": factories.User(name="produsen-dinkes"),
-        "produsen_lain": factories.User(name="produsen-disdukcapil"),
-        "walidata": factories.User(name="walidata"),
-        "pembina": factories.User(name="pembina-bps"),
-        "warga": factories.User(name="warga"),
-    }
-    for user, org, role in (
-        ("produsen-dinkes", "dinkes", "editor"),
-        ("produsen-disdukcapil", "disdukcapil", "editor"),
-        ("walidata", "diskominfo", "admin"),
-    ):
-        helpers.call_action(
-            "organization_member_create", context={"ignore_auth": True}, id=org, username=user, role=role
-        )
-    tokens = {role: factories.APIToken(user=u["name"])["token"] for role, u in users.items()}
-    return tokens
+    by_name = make_workflow_people()
+    names = {"produsen": "produsen-dinkes", "produsen_lain": "produsen-disdukcapil", "walidata": "walidata",
+             "pembina": "pembina-bps", "warga": "warga"}  # fmt: skip
+    return {role: by_name[name] for role, name in names.items()}
 
 
 def _dataset(state: str) -> tuple[dict, dict]:

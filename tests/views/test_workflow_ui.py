@@ -13,24 +13,14 @@ import io
 
 import pytest
 from bs4 import BeautifulSoup
-from ckan.tests import factories, helpers
 
-from tests.conftest import make_opd_org
+from tests.conftest import make_workflow_people
 from tests.test_form import _form_data
 
 
 @pytest.fixture
 def users(clean_db, clean_index):
-    make_opd_org("dinkes")
-    make_opd_org("diskominfo")
-    for name, org, role in (("produsen-dinkes", "dinkes", "editor"), ("walidata", "diskominfo", "admin")):
-        factories.User(name=name)
-        helpers.call_action(
-            "organization_member_create", context={"ignore_auth": True}, id=org, username=name, role=role
-        )
-    return {
-        n: {"Authorization": factories.APIToken(user=n)["token"]} for n in ("produsen-dinkes", "walidata")
-    }
+    return {name: {"Authorization": token} for name, token in make_workflow_people().items()}
 
 
 def _page(res) -> BeautifulSoup:

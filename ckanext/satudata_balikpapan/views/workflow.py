@@ -52,6 +52,12 @@ def _queue(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
         return {"count": 0, "results": []}, _error_text(e)
 
 
+def _workflow_page(template: str, **values: Any) -> str:
+    """Render a workflow page with the user's notices and the list of states."""
+    notices = tk.get_action("satudata_notification_list")(_context(), {"limit": 10})
+    return tk.render(template, dict(values, notices=notices, states=wf.STATES))
+
+
 @workflow.route("/verifikasi/antrean")
 def queue():
     """The walidata's and the pembina's review queue, filterable by OPD, state and age."""
@@ -61,18 +67,7 @@ def queue():
     data = {k: args.get(k) for k in ("owner_org", "state", "min_age_days") if args.get(k)}
     result, error = _queue(data)
     orgs = tk.get_action("organization_list")({}, {"all_fields": True})
-    notices = tk.get_action("satudata_notification_list")(_context(), {"limit": 10})
-    return tk.render(
-        "satudata/queue.html",
-        {
-            "result": result,
-            "error": error,
-            "filters": data,
-            "organizations": orgs,
-            "states": wf.STATES,
-            "notices": notices,
-        },
-    )
+    return _workflow_page("satudata/queue.html", result=result, error=error, filters=data, organizations=orgs)
 
 
 @workflow.route("/verifikasi/data-opd-saya")
@@ -81,28 +76,14 @@ def my_opd():
     if not tk.g.user:
         return tk.abort(403, tk._("Log in to see what awaits you"))
     state = tk.request.args.get("state")
-    data = {"state": state or ",".join(wf.STATES)}
-    result, error = _queue(data)
-    user = tk.g.userobj
-    orgs = tk.get_action("organization_list_for_user")({"user": user.name}, {"permission": "update_dataset"})
-    mine = {o["id"] for o in orgs}
-    rows = [
-        r
-        for r in result["results"]
-        if model.Group.get(r["owner_org"]) and model.Group.get(r["owner_org"]).id in mine
-    ]
-    notices = tk.get_action("satudata_notification_list")(_context(), {"limit": 10})
-    return tk.render(
-        "satudata/my_opd.html",
-        {
-            "rows": rows,
-            "error": error,
-            "organizations": orgs,
-            "state": state,
-            "states": wf.STATES,
-            "notices": notices,
-        },
+    result, error = _queue({"state": state or ",".join(wf.STATES)})
+    orgs = tk.get_action("organization_list_for_user")(
+        {"user": tk.g.userobj.name}, {"permission": "update_dataset"}
     )
+    # a walidata's queue spans every OPD: keep the user's own OPDs only
+    mine = {o["name"] for o in orgs}
+    rows = [r for r in result["results"] if r["owner_org"] in mine]
+    return _workflow_page("satudata/my_opd.html", rows=rows, error=error, organizations=orgs, state=state)
 
 
 CSV_COLUMNS = [
