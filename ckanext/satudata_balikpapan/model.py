@@ -120,11 +120,3 @@ def events(
     if until:
         query = query.where(workflow_event.c.created < until)
     return [_event_dict(r) for r in model.Session.execute(query).mappings()]
-
-
-def states(status: list[str] | None = None) -> list[dict[str, Any]]:
-    """State rows, optionally only those in ``status``."""
-    query = sa.select(dataset_state)
-    if status:
-        query = query.where(dataset_state.c.status.in_(status))
-    return [dict(r) for r in model.Session.execute(query).mappings()]

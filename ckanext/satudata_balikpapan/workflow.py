@@ -429,8 +429,3 @@ def on_update(context: dict[str, Any], before: dict[str, Any], after: dict[str, 
         from ckanext.satudata_balikpapan import notify
 
         notify.event_happened(event)
-
-
-def is_public(pkg: model.Package) -> bool:
-    """Whether the dataset may be seen by anyone (CKAN's own test, kept true by the workflow)."""
-    return pkg.state == "active" and not pkg.private
