@@ -28,6 +28,9 @@ export PG_PASSWORD=${PG_PASSWORD:-pass}
 export PG_DB=${PG_DB:-ckan_$CKAN_VTAG}
 export PG_TEST_DB=${PG_TEST_DB:-ckan_test_$CKAN_VTAG}
 
+# The Solr core and Redis database the tests use (overridable, e.g. to run two suites side by side).
+export SOLR_TEST_CORE=${SOLR_TEST_CORE:-ckan}
+export REDIS_TEST_DB=${REDIS_TEST_DB:-1}
 export SOLR_URL=http://127.0.0.1:$SOLR_PORT/solr/ckan
 
 log() { printf '\033[1;34m[satudata]\033[0m %s\n' "$*" >&2; }
@@ -48,8 +51,8 @@ mkdir -p "$WORK" "$LOGS"
 # environment overrides), and bring that database to the current migrations.
 use_test_database() {
   export CKAN_SQLALCHEMY_URL=postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_TEST_DB
-  export CKAN_SOLR_URL=$SOLR_URL
-  export CKAN_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/1
+  export CKAN_SOLR_URL=http://127.0.0.1:$SOLR_PORT/solr/$SOLR_TEST_CORE
+  export CKAN_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/$REDIS_TEST_DB
   log "CKAN $CKAN_VERSION: initialising the test database $PG_TEST_DB"
   "$VENV/bin/ckan" -c "$ROOT/test.ini" db init >"$LOGS/test-db-init.log" 2>&1 \
     || { tail -30 "$LOGS/test-db-init.log" >&2; die "ckan db init failed on $PG_TEST_DB"; }
