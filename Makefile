@@ -7,7 +7,7 @@ export CKAN_VERSION
 VENV := .venv/ckan-$(CKAN_VERSION)
 
 .PHONY: help system-deps install services services-stop services-status demo demo-stop \
-        test test-all lint bench lock clean distclean
+        test test-e2e test-all lint bench lock clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ demo-stop: ## stop a detached demo (CKAN and its jobs worker)
 
 test: services ## run the full test suite on CKAN_VERSION (PYTEST_ARGS="-k foo" to narrow)
 	@scripts/test.sh $(PYTEST_ARGS)
+
+test-e2e: services ## browser tests in headless Chromium against a freshly seeded portal (PYTEST_ARGS to narrow)
+	@scripts/e2e.sh $(PYTEST_ARGS)
 
 test-all: ## run the full test suite on every supported CKAN version (what CI runs)
 	@$(MAKE) --no-print-directory test CKAN_VERSION=2.12.0

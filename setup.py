@@ -1,4 +1,5 @@
 """ckanext-satudata_balikpapan: the Satu Data portal extension of Kota Balikpapan."""
+import sys
 from pathlib import Path
 
 from setuptools import find_namespace_packages, setup
@@ -6,10 +7,14 @@ from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).parent
 I18N = HERE / "ckanext" / "satudata_balikpapan" / "i18n"
+TRANSLATIONS = HERE / "ckanext" / "satudata_balikpapan" / "translations.py"
 
 
 def compile_catalogs() -> None:
-    """Compile every gettext catalogue (.po) of the extension to .mo (needs Babel)."""
+    """Compile every gettext catalogue (.po) of the extension to .mo, and build the catalogue of
+    CKAN core, scheming and dcat messages that ``ckan.i18n_directory`` points to (needs Babel)."""
+    import importlib.util
+
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -18,6 +23,11 @@ def compile_catalogs() -> None:
             catalog = read_po(src, locale=po.parent.parent.name)
         with po.with_suffix(".mo").open("wb") as dst:
             write_mo(dst, catalog)
+    # loaded from its file: importing the package would import CKAN, which a build may lack
+    spec = importlib.util.spec_from_file_location("_satudata_translations", TRANSLATIONS)
+    translations = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(translations)
+    translations.build()
 
 
 class BuildPyWithCatalogs(build_py):
@@ -52,7 +62,7 @@ setup(
     package_data={
         "ckanext.satudata_balikpapan": [
             "config_declaration.yaml", "templates/**/*", "public/**/*", "assets/**/*",
-            "i18n/**/*", "data/**/*.yaml", "migration/**/*",
+            "i18n/**/*", "i18n_overrides/**/*", "data/**/*.yaml", "migration/**/*",
         ],
         "ckanext.satudata_balikpapan.schemas": ["*.yaml", "*.json"],
     },
@@ -62,6 +72,9 @@ setup(
     entry_points={
         "ckan.plugins": [
             "satudata_balikpapan = ckanext.satudata_balikpapan.plugin:SatudataBalikpapanPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "satudata_dcat_ap = ckanext.satudata_balikpapan.dcat.profile:SatudataDCATAPProfile",
         ],
         "babel.extractors": ["ckan = ckan.lib.extract:extract_ckan"],
     },

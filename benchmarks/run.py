@@ -5,7 +5,9 @@ Each benchmark measures a baseline and a candidate in the same run and reports t
 
     python benchmarks/run.py --ckan-ini test.ini [--only package_create] [--rounds 5]
 
-``make bench`` runs it against the test database of the chosen CKAN version.
+``make bench`` runs it against the test database of the chosen CKAN version. A benchmark
+module may return one Result or several, and declares ``NEEDS_CKAN = False`` when it runs
+without CKAN (no app, no database): if every selected benchmark does, none is started.
 """
 
 from __future__ import annotations
@@ -33,22 +35,35 @@ class Result:
     baseline: list[float] = field(default_factory=list)
     candidate: list[float] = field(default_factory=list)
     target: float | None = None  # the ratio the candidate must stay under, if any
+    at_least: float | None = None  # the ratio the candidate must reach, if any
+    notes: list[str] = field(default_factory=list)  # extra lines printed after the ratio
 
     @property
     def ratio(self) -> float:
         return statistics.median(self.candidate) / statistics.median(self.baseline)
+
+    @property
+    def missed(self) -> bool:
+        """Whether the ratio misses its target (stays under / reaches)."""
+        under = self.target is not None and self.ratio >= self.target
+        return under or (self.at_least is not None and self.ratio < self.at_least)
 
     def lines(self) -> list[str]:
         b, c = statistics.median(self.baseline), statistics.median(self.candidate)
         verdict = ""
         if self.target is not None:
             verdict = f"  (target < {self.target:.2f}: {'ok' if self.ratio < self.target else 'MISSED'})"
+        if self.at_least is not None:
+            verdict = (
+                f"  (target >= {self.at_least:.2f}: {'ok' if self.ratio >= self.at_least else 'MISSED'})"
+            )
         nb, nc = len(self.baseline), len(self.candidate)
         return [
             f"{self.name}",
             f"  baseline  {self.baseline_label}: median {b:.2f} {self.unit} (n={nb})",
             f"  candidate {self.candidate_label}: median {c:.2f} {self.unit} (n={nc})",
             f"  ratio candidate/baseline = {self.ratio:.3f}{verdict}",
+            *(f"  {note}" for note in self.notes),
         ]
 
 
@@ -56,7 +71,7 @@ class Result:
 class Env:
     """What a benchmark gets: the CKAN app and a way to switch the enabled plugins."""
 
-    app: object
+    app: object | None
     rounds: int
 
     @contextmanager
@@ -83,14 +98,15 @@ class Env:
             p.load_all()
 
 
-def discover(only: str | None) -> list[tuple[str, Callable[[Env], Result]]]:
+def discover(only: str | None) -> list[tuple[str, Callable[[Env], Result | list[Result]], bool]]:
+    """(name, run, needs CKAN) of every selected benchmark module."""
     found = []
     for path in sorted(HERE.glob("bench_*.py")):
         name = path.stem.removeprefix("bench_")
         if only and name != only:
             continue
         module = importlib.import_module(f"benchmarks.{path.stem}")
-        found.append((name, module.run))
+        found.append((name, module.run, getattr(module, "NEEDS_CKAN", True)))
     return found
 
 
@@ -102,17 +118,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(HERE.parent))
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
+    benches = discover(args.only)
+    app = None
+    if any(needs for _, _, needs in benches):
+        from ckan.cli import load_config
+        from ckan.config.middleware import make_app
 
-    app = make_app(load_config(args.ckan_ini))
+        app = make_app(load_config(args.ckan_ini))
     env = Env(app=app, rounds=args.rounds)
     failed = False
-    for _name, bench in discover(args.only):
-        with app._wsgi_app.test_request_context():
-            result = bench(env)
-        print("\n".join(result.lines()), flush=True)
-        failed |= result.target is not None and result.ratio >= result.target
+    for _name, bench, needs in benches:
+        if needs:
+            with app._wsgi_app.test_request_context():
+                results = bench(env)
+        else:
+            results = bench(env)
+        for result in results if isinstance(results, list) else [results]:
+            print("\n".join(result.lines()), flush=True)
+            failed |= result.missed
     return 1 if failed else 0
 
 

@@ -45,12 +45,12 @@ configure() {
     "ckan.site_title = Satu Data Kota Balikpapan" \
     "ckan.site_description = Portal Satu Data Pemerintah Kota Balikpapan" \
     "ckan.storage_path = $DIR/storage" \
-    "ckan.plugins = satudata_balikpapan activity scheming_datasets scheming_organizations dcat" \
+    "ckan.plugins = satudata_balikpapan activity scheming_datasets scheming_organizations dcat structured_data" \
     "scheming.dataset_schemas = ckanext.satudata_balikpapan.schemas:dataset.yaml" \
     "scheming.organization_schemas = ckanext.satudata_balikpapan.schemas:organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json" \
     "scheming.dataset_fallback = false" \
-    "ckanext.dcat.rdf.profiles = euro_dcat_ap_3" \
+    "ckanext.dcat.rdf.profiles = satudata_dcat_ap" \
     "ckanext.satudata.pembina_users = pembina-bps" \
     "ckan.locale_default = id" \
     "ckan.locale_order = id en" \

@@ -8,6 +8,10 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 for pkg in postgresql redis-server openjdk-17-jre-headless maven libpq-dev libmagic1 gcc curl git gettext; do
   have_pkg "$pkg" || need+=("$pkg")
 done
+# The browser tests (make test-e2e) drive Debian's Chromium; without fonts its screenshots show no text.
+for pkg in chromium fonts-dejavu-core fonts-liberation; do
+  have_pkg "$pkg" || need+=("$pkg")
+done
 # Debian's python3 needs python3-venv (and headers for psycopg2); a pyenv/python.org build has both.
 if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then need+=(python3-venv); fi
 if ! python3 -c 'import sysconfig,os,sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"],"Python.h")))'; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PostgreSQL from Debian's packages, as a private cluster under .work/postgres on 127.0.0.1:$PG_PORT.
-# usage: postgres.sh start|stop|status|createdb NAME
+# usage: postgres.sh start|stop|status|createdb NAME|dropdb NAME
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -46,6 +46,11 @@ createdb() {
   fi
 }
 
+# Drop a database, closing its open connections first (a killed CKAN may leave some).
+dropdb() {
+  PGOPTIONS="--client-min-messages=warning" psql_su -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"
+}
+
 case "${1:-status}" in
 start)
   ensure_reachable
@@ -76,5 +81,6 @@ stop)
 status)
   if running; then echo "postgresql: running on 127.0.0.1:$PG_PORT (data $PGDATA)"; else echo "postgresql: stopped"; exit 1; fi ;;
 createdb) createdb "$2" ;;
-*) die "usage: $0 start|stop|status|createdb NAME" ;;
+dropdb) dropdb "$2" ;;
+*) die "usage: $0 start|stop|status|createdb NAME|dropdb NAME" ;;
 esac

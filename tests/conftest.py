@@ -41,8 +41,9 @@ def reset_extension_tables() -> None:
     from ckan import model
 
     from ckanext.satudata_balikpapan.model import TABLES
+    from ckanext.satudata_balikpapan.model_requests import TABLES as REQUEST_TABLES
 
-    model.Session.execute(sa.text(f"TRUNCATE {', '.join(TABLES)}"))
+    model.Session.execute(sa.text(f"TRUNCATE {', '.join(TABLES + REQUEST_TABLES)}"))
     model.Session.commit()
 
 

@@ -6,6 +6,7 @@ They must be found at run time both in the editable development install and in a
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -43,6 +44,10 @@ def wheel(tmp_path_factory) -> Path:
         ],
         check=True,
     )
+    # The in-place build leaves an egg-info in the source tree; left there, it would shadow the
+    # editable install's metadata (entry points) for every process started in the repository.
+    for leftover in ROOT.glob("*.egg-info"):
+        shutil.rmtree(leftover, ignore_errors=True)
     return next(out.glob("ckanext_satudata_balikpapan-*.whl"))
 
 
@@ -54,6 +59,11 @@ def test_wheel_ships_the_schemas_and_package_data(wheel):
     assert "ckanext/satudata_balikpapan/data/opd.yaml" in names
     assert "ckanext/satudata_balikpapan/data/vocabularies/wilayah.yaml" in names
     assert "ckanext/satudata_balikpapan/i18n/id/LC_MESSAGES/ckanext-satudata_balikpapan.mo" in names
+    # the catalogue of CKAN core, scheming and dcat messages (ckan.i18n_directory), built by build_py
+    assert "ckanext/satudata_balikpapan/i18n_overrides/i18n/id/LC_MESSAGES/ckan.mo" in names
+    assert "ckanext/satudata_balikpapan/i18n_overrides/i18n/id/LC_MESSAGES/ckan.po" in names
+    assert "ckanext/satudata_balikpapan/i18n_overrides/i18n/ckan.pot" in names
+    assert "ckanext/satudata_balikpapan/i18n_overrides/id/ckan.po" in names
     assert not any(n.startswith(("tests/", "schemas/")) for n in names)
 
 

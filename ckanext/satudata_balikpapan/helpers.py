@@ -8,6 +8,15 @@ from ckanext.satudata_balikpapan import vocabularies
 
 __all__ = [
     "satudata_action_label",
+    "satudata_brand",
+    "satudata_dataset_preview",
+    "satudata_home",
+    "satudata_opd_profile",
+    "satudata_preview_message",
+    "satudata_request_new_count",
+    "satudata_request_state_label",
+    "satudata_resource_preview",
+    "satudata_series_chart",
     "satudata_state_label",
     "satudata_vocabulary_choices",
     "satudata_wilayah_choices",
@@ -100,3 +109,92 @@ def satudata_workflow(pkg: dict[str, Any]) -> dict[str, Any]:
     except (tk.NotAuthorized, tk.ObjectNotFound):
         history = []
     return {"state": state, "allowed": allowed, "history": history}
+
+
+def satudata_request_state_label(state: str | None) -> str:
+    """A data request's state (baru, diproses, dipenuhi, ditolak) in the user's language."""
+    from ckanext.satudata_balikpapan import requests
+
+    return requests.state_label(state)
+
+
+def satudata_request_new_count() -> int | None:
+    """How many data requests await the walidata (state "baru"); None for anyone else."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.satudata_balikpapan import requests
+
+    if not requests.is_reviewer(tk.g.userobj):
+        return None
+    context = {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
+    return tk.get_action("satudata_request_list")(context, {"state": requests.BARU, "limit": 0})["count"]
+
+
+# --- portal pages (#7): thin wrappers of portal.py and branding.py ---------------------------
+
+
+def satudata_brand() -> dict[str, Any]:
+    """The city's branding: ``city_name``, ``logo_url`` and ``css`` (the colour variables)."""
+    import ckan.plugins.toolkit as tk
+    from markupsafe import Markup
+
+    from ckanext.satudata_balikpapan import branding
+
+    return {
+        "city_name": branding.city_name(),
+        "logo_url": tk.h.url_for_static_or_external(branding.logo_url()),
+        "css": Markup(branding.css_variables()),
+    }
+
+
+def satudata_home() -> dict[str, Any]:
+    """The home page's blocks, as the viewer may see them (see ``portal.home``)."""
+    from ckanext.satudata_balikpapan import portal
+
+    return portal.home()
+
+
+def satudata_opd_profile(org: dict[str, Any]) -> dict[str, Any]:
+    """An OPD's profile from the registry (see ``portal.opd_profile``)."""
+    from ckanext.satudata_balikpapan import portal
+
+    return portal.opd_profile(org)
+
+
+def satudata_resource_preview(resource: dict[str, Any]) -> dict[str, Any] | None:
+    """The first rows of a CSV or spreadsheet resource, or None for other formats."""
+    from ckanext.satudata_balikpapan import portal
+
+    return portal.preview(resource)
+
+
+def satudata_dataset_preview(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The preview of the dataset's latest CSV or spreadsheet resource, or None."""
+    from ckanext.satudata_balikpapan import portal
+
+    resource = portal.preview_resource(pkg)
+    return portal.preview(resource) if resource else None
+
+
+def satudata_series_chart(pkg: dict[str, Any]) -> Any:
+    """The line chart (SVG) of the dataset's figures over the years, or None."""
+    from ckanext.satudata_balikpapan import portal
+
+    return portal.series_chart(pkg)
+
+
+def satudata_preview_message(reason: str | None) -> str:
+    """Why a table preview cannot be shown, politely, in the user's language."""
+    import ckan.plugins.toolkit as tk
+
+    messages = {
+        "too_large": tk._("This file is too large to preview here. Please download it to see its contents."),
+        "unavailable": tk._(
+            "The file cannot be fetched for a preview right now. Please try the download link."
+        ),
+        "empty": tk._("This file is empty."),
+    }
+    return messages.get(
+        reason or "",
+        tk._("Sorry, the contents of this file cannot be shown as a table. Please download it to open it."),
+    )

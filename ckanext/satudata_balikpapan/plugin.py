@@ -9,7 +9,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.satudata_balikpapan import permissions, search
+from ckanext.satudata_balikpapan import permissions, search, translations
 
 
 @tk.blanket.actions
@@ -33,6 +33,9 @@ class SatudataBalikpapanPlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config_: Any) -> None:
         tk.add_template_directory(config_, "templates")
         tk.add_public_directory(config_, "public")
+        tk.add_resource("assets", "satudata_balikpapan")
+        # CKAN core, scheming and dcat messages in Indonesian, unless the site names its own folder
+        translations.use_override_catalogue(config_)
 
     # IFacets
 

@@ -14,6 +14,11 @@ __all__ = [
     "package_delete",
     "satudata_notification_list",
     "satudata_publish",
+    "satudata_request_assign",
+    "satudata_request_create",
+    "satudata_request_list",
+    "satudata_request_show",
+    "satudata_request_update_state",
     "satudata_return",
     "satudata_review_note",
     "satudata_review_queue",
@@ -108,3 +113,47 @@ def package_delete(next_auth, context, data_dict):
         if not workflow.is_walidata(user):
             return _denied(tk._("A published dataset can only be withdrawn or deleted by the walidata"))
     return next_auth(context, data_dict)
+
+
+# --- data requests (permohonan data) ----------------------------------------------------------
+
+
+@tk.auth_allow_anonymous_access
+def satudata_request_create(context, data_dict):
+    """Anyone may ask for data, without an account."""
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def satudata_request_show(context, data_dict):
+    """Anyone may read a request; the action leaves the personal data out unless the caller
+    handles it or holds the private link."""
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def satudata_request_list(context, data_dict):
+    """Anyone may list the requests, without personal data."""
+    return {"success": True}
+
+
+def satudata_request_assign(context, data_dict):
+    """Only the walidata sends a request to an OPD."""
+    from ckanext.satudata_balikpapan import requests
+
+    if requests.is_reviewer(context.get("auth_user_obj") or context.get("user")):
+        return {"success": True}
+    return _denied(tk._("Only the walidata can assign a data request to an OPD"))
+
+
+def satudata_request_update_state(context, data_dict):
+    """The walidata, or the editors and admins of the OPD the request is assigned to."""
+    from ckanext.satudata_balikpapan import model_requests, requests
+
+    row = model_requests.get_request(data_dict.get("id") if isinstance(data_dict.get("id"), str) else "")
+    user = context.get("auth_user_obj") or context.get("user")
+    if row is not None and requests.may_manage(user, row):
+        return {"success": True}
+    if row is None and requests.is_reviewer(user):
+        return {"success": True}  # the action says the request does not exist
+    return _denied(tk._("Only the walidata or the OPD the request is assigned to can change its status"))

@@ -5,6 +5,18 @@ from ckanext.satudata_balikpapan.logic.action.dataset import (
     package_delete,
     package_update,
 )
+from ckanext.satudata_balikpapan.logic.action.dcat import (
+    dcat_catalog_search,
+    dcat_catalog_show,
+    dcat_dataset_show,
+)
+from ckanext.satudata_balikpapan.logic.action.requests import (
+    satudata_request_assign,
+    satudata_request_create,
+    satudata_request_list,
+    satudata_request_show,
+    satudata_request_update_state,
+)
 from ckanext.satudata_balikpapan.logic.action.workflow import (
     satudata_notification_list,
     satudata_publish,
@@ -17,11 +29,19 @@ from ckanext.satudata_balikpapan.logic.action.workflow import (
 )
 
 __all__ = [
+    "dcat_catalog_search",
+    "dcat_catalog_show",
+    "dcat_dataset_show",
     "package_create",
     "package_delete",
     "package_update",
     "satudata_notification_list",
     "satudata_publish",
+    "satudata_request_assign",
+    "satudata_request_create",
+    "satudata_request_list",
+    "satudata_request_show",
+    "satudata_request_update_state",
     "satudata_return",
     "satudata_review_note",
     "satudata_review_queue",

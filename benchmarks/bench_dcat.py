@@ -1,0 +1,76 @@
+"""Rendering a DCAT catalogue page of 100 datasets: ``satudata_dcat_ap`` over plain
+``euro_dcat_ap_3`` on the same datasets, in the same process, in alternating rounds.
+
+Target: the ratio stays under 1.3.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from benchmarks.run import Env, Result
+
+PLUGINS = "satudata_balikpapan activity scheming_datasets scheming_organizations dcat"
+SETTINGS = {
+    "scheming.dataset_schemas": "ckanext.satudata_balikpapan.schemas:dataset.yaml",
+    "scheming.organization_schemas": "ckanext.satudata_balikpapan.schemas:organization.yaml",
+}
+EXAMPLE = json.loads((Path(__file__).parent.parent / "docs/examples/dataset.json").read_text())
+DATASETS = 100
+
+
+def _catalogue_page() -> list[dict]:
+    """100 published datasets with a CSV each, as the catalogue endpoint's search returns them."""
+    from ckan.cli.db import _run_migrations
+    from ckan.lib.search import clear_all
+    from ckan.tests import helpers
+
+    from ckanext.satudata_balikpapan import opd
+
+    helpers.reset_db()
+    for plugin in ("activity", "satudata_balikpapan"):
+        _run_migrations(plugin)
+    clear_all()
+    site = helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]
+    ctx = {"ignore_auth": True, "user": site}
+    for code in ("dinkes", "diskominfo"):
+        helpers.call_action("organization_create", context=dict(ctx),
+                            **opd.default_registry().get(code).organization_fields())
+    for i in range(DATASETS):
+        data = dict(EXAMPLE, name=f"bench-dcat-{i:03d}", title=f"Jumlah Kasus DBD {i}")
+        dataset = helpers.call_action("package_create", context=dict(ctx), **data)
+        helpers.call_action("resource_create", context=dict(ctx), package_id=dataset["id"],
+                            url=f"https://data.balikpapan.go.id/dbd-{i}.csv", name=f"DBD {i}",
+                            format="CSV", periode="2024")
+        helpers.call_action("satudata_submit", context=dict(ctx), id=dataset["id"])
+        helpers.call_action("satudata_publish", context=dict(ctx), id=dataset["id"])
+    return helpers.call_action("package_search", rows=DATASETS, sort="metadata_modified desc")["results"]
+
+
+def _render(datasets: list[dict], profile: str) -> float:
+    from ckanext.dcat.processors import RDFSerializer
+
+    t0 = time.perf_counter()
+    RDFSerializer(profiles=[profile]).serialize_catalog({}, datasets, _format="turtle")
+    return (time.perf_counter() - t0) * 1000
+
+
+def run(env: Env) -> Result:
+    result = Result(
+        name="DCAT catalogue page (100 datasets)",
+        unit="ms",
+        baseline_label="euro_dcat_ap_3",
+        candidate_label="satudata_dcat_ap",
+        target=1.3,
+    )
+    with env.plugins(PLUGINS, **SETTINGS):
+        datasets = _catalogue_page()
+        for round_ in range(env.rounds + 1):
+            base = _render(datasets, "euro_dcat_ap_3")
+            ours = _render(datasets, "satudata_dcat_ap")
+            if round_:  # round 0 warms both up
+                result.baseline.append(base)
+                result.candidate.append(ours)
+    return result

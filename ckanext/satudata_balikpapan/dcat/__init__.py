@@ -1,0 +1,1 @@
+"""DCAT-AP 3 with Satu Data semantics: the ``satudata_dcat_ap`` profile and the SKOS schemes."""

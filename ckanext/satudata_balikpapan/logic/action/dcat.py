@@ -1,0 +1,49 @@
+"""The DCAT endpoints serve only published data (chained ckanext-dcat actions).
+
+The public sees only published datasets anyway (IPermissionLabels); these chains make the feed
+the same for every caller, a sysadmin's harvester included, so that a harvester never copies
+a draft or a dataset the walidata has withdrawn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_balikpapan import workflow
+
+PUBLISHED_FQ = "+satudata_terbit:true"
+
+
+def _published_only(data_dict: dict[str, Any]) -> dict[str, Any]:
+    data_dict = dict(data_dict)
+    fq = (data_dict.get("fq") or "").strip()
+    data_dict["fq"] = f"{PUBLISHED_FQ} +({fq})" if fq else PUBLISHED_FQ
+    return data_dict
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_show(up_func: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    """The catalogue (``/catalog.{ttl,rdf,jsonld,xml}``): published datasets only."""
+    return up_func(context, _published_only(data_dict))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_search(up_func: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    """Catalogue search: published datasets only."""
+    return up_func(context, _published_only(data_dict))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_dataset_show(up_func: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    """One dataset as RDF (``/dataset/<id>.ttl``): not found unless published."""
+    from ckan import model
+
+    pkg = model.Package.get(data_dict.get("id") or "")
+    if pkg is None or pkg.state != "active" or not workflow.state_of(pkg)["published"]:
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    return up_func(context, data_dict)
