@@ -5,7 +5,6 @@ Pure functions on PO files: no services.
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 
@@ -131,7 +130,7 @@ def test_a_plural_may_spell_out_the_singular_count():
     assert translations.problems(lost)
 
 
-def test_the_plugin_points_ckan_at_the_catalogue_only_when_the_site_did_not(monkeypatch, tmp_path, caplog):
+def test_the_plugin_points_ckan_at_the_catalogue_only_when_the_site_did_not(monkeypatch, tmp_path):
     built = tmp_path / "i18n"
     (built / "id" / "LC_MESSAGES").mkdir(parents=True)
     (built / "id" / "LC_MESSAGES" / "ckan.mo").write_bytes(b"")
@@ -148,8 +147,13 @@ def test_the_plugin_points_ckan_at_the_catalogue_only_when_the_site_did_not(monk
 
 def test_an_unbuilt_catalogue_leaves_ckan_its_own_and_says_how_to_build_it(monkeypatch, tmp_path, caplog):
     monkeypatch.setattr(translations, "OVERRIDE_DIR", tmp_path / "missing")
+    # test.ini keeps ckanext logs from the root logger, and a logging setup may disable loggers
+    monkeypatch.setattr(translations.log, "disabled", False)
+    translations.log.addHandler(caplog.handler)
     config: dict[str, str] = {}
-    with caplog.at_level(logging.ERROR):
+    try:
         assert translations.use_override_catalogue(config) is None
+    finally:
+        translations.log.removeHandler(caplog.handler)
     assert config == {}
     assert "scripts/i18n.sh compile" in caplog.text
