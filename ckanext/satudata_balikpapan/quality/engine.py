@@ -4,10 +4,10 @@
 sheet for XLSX) and runs vectorised checks on each batch: type casting, ``required``,
 ``minimum``/``maximum``/``enum``/``pattern``/length constraints, region code membership,
 total columns, units. Key-based checks keep only what they inherently need: one 64-bit hash
-and one row number per row (16 bytes a row) for ``duplicate_key``/``duplicate_row``, and the
+and one row number per row (12 bytes a row) for ``duplicate_key``/``duplicate_row``, and the
 bounded :mod:`profile <ckanext.satudata_balikpapan.quality.profile>` (at most 5,000 rows of
 figures) for the period checks. Everything else is freed batch by batch, so memory does not
-grow with the file beyond those 16 bytes a row.
+grow with the file beyond those 12 bytes a row.
 
 Agreement with frictionless (what ckanext-validation runs) on the checks both perform -
 ``type_error`` = frictionless ``type-error``; ``constraint_error`` = ``constraint-error``
@@ -30,8 +30,9 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -178,6 +179,7 @@ def _unit_key(text: str) -> str:
     return re.sub(r"[\s.]+", "", t)
 
 
+@lru_cache(maxsize=1)
 def _unit_aliases() -> dict[str, str]:
     from ckanext.satudata_balikpapan import vocabularies
 
@@ -1095,8 +1097,3 @@ def _after(run: _Run, profile: dict[str, Any], sha: str) -> None:
         finding = stale_check(ctx.frekuensi, last, ctx.today)
         if finding:
             run.add(finding, (-1, 0, -1))
-
-
-def iter_findings(report: Report, code: str) -> Iterator[Finding]:
-    """The report's findings of one code."""
-    return (f for f in report.findings if f.code == code)

@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ckanext.satudata_balikpapan.quality.findings import Finding
@@ -74,6 +75,7 @@ def parse_period(value: Any) -> Period | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def period_sort_key(value: Any) -> tuple:
     """A key that orders periods in time; unparseable labels sort after every date, by text."""
     p = parse_period(value)

@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 import pyarrow as pa
@@ -344,16 +345,10 @@ class XlsxSheet:
         ``i`` (None for a column outside the schema), which decides how its cells read."""
         width = len(self.header)
         converters = [xlsx_converter(f) for f in fields]
-        row_number = self.header_row
-        buffer: list[list[Any]] = []
-        for row in self.rows:
-            buffer.append(row)
-            if len(buffer) >= XLSX_BATCH_ROWS:
-                yield _xlsx_batch(buffer, row_number + 1, width, fields, converters)
-                row_number += len(buffer)
-                buffer = []
-        if buffer:
-            yield _xlsx_batch(buffer, row_number + 1, width, fields, converters)
+        first = self.header_row + 1
+        while buffer := list(islice(self.rows, XLSX_BATCH_ROWS)):
+            yield _xlsx_batch(buffer, first, width, fields, converters)
+            first += len(buffer)
 
 
 def _column_text(values: Sequence[Any], ftype: str, conv: Converter) -> tuple[pa.Array, pa.Array | None]:
