@@ -36,32 +36,13 @@ configure() {
     "$VENV/bin/ckan" generate config "$INI" >/dev/null
   fi
   # Applied on every run, so that the file follows the repo and the chosen ports.
-  "$VENV/bin/ckan" config-tool "$INI" \
+  write_portal_config "$INI" \
     "sqlalchemy.url = postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB" \
     "solr_url = $SOLR_URL" \
     "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/0" \
     "ckan.site_url = $URL" \
     "ckan.site_id = satudata-balikpapan" \
-    "ckan.site_title = Satu Data Kota Balikpapan" \
-    "ckan.site_description = Portal Satu Data Pemerintah Kota Balikpapan" \
-    "ckan.storage_path = $DIR/storage" \
-    "ckan.plugins = satudata_balikpapan activity scheming_datasets scheming_organizations dcat structured_data" \
-    "scheming.dataset_schemas = ckanext.satudata_balikpapan.schemas:dataset.yaml" \
-    "scheming.organization_schemas = ckanext.satudata_balikpapan.schemas:organization.yaml" \
-    "scheming.presets = ckanext.scheming:presets.json" \
-    "scheming.dataset_fallback = false" \
-    "ckanext.dcat.rdf.profiles = satudata_dcat_ap" \
-    "ckanext.satudata.pembina_users = pembina-bps" \
-    "ckan.locale_default = id" \
-    "ckan.locale_order = id en" \
-    "ckan.locales_offered = id en" \
-    "ckan.auth.create_user_via_web = true" \
-    "ckan.auth.user_create_organizations = false" \
-    "ckan.auth.create_unowned_dataset = false" \
-    "ckan.auth.create_dataset_if_not_in_organization = false" \
-    "ckan.views.default_views = " \
-    "ckan.max_resource_size = 100" >/dev/null
-  "$VENV/bin/ckan" config-tool "$INI" -s logger_ckanext "level = INFO" >/dev/null
+    "ckan.storage_path = $DIR/storage"
 }
 
 start() {

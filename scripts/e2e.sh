@@ -16,9 +16,12 @@ E2E_PORT=${E2E_PORT:-5055}
 E2E_SOLR_CORE=${E2E_SOLR_CORE:-ckan}
 E2E_REDIS_DB=${E2E_REDIS_DB:-2}
 CHROMIUM=${SATUDATA_CHROMIUM:-/usr/bin/chromium}
-DIR=$WORK/e2e
+# Where its config, uploads, screenshots and logs go (another folder lets two runs go side by side).
+E2E_WORK=${E2E_WORK:-$WORK}
+DIR=$E2E_WORK/e2e
 INI=$DIR/ckan-$CKAN_VERSION.ini
-ARTIFACTS=$WORK/e2e-artifacts
+ARTIFACTS=$E2E_WORK/e2e-artifacts
+E2E_LOGS=$E2E_WORK/logs
 CREDENTIALS=$DIR/demo-credentials.json
 URL=http://127.0.0.1:$E2E_PORT
 ckan() { "$VENV/bin/ckan" -c "$INI" "$@"; }
@@ -45,50 +48,31 @@ log "CKAN $CKAN_VERSION: recreating the browser-test database $E2E_DB"
 "$ROOT/scripts/postgres.sh" dropdb "$E2E_DB"
 "$ROOT/scripts/postgres.sh" createdb "$E2E_DB"
 rm -rf "$DIR" "$ARTIFACTS"
-mkdir -p "$DIR/storage" "$ARTIFACTS"
+mkdir -p "$DIR/storage" "$ARTIFACTS" "$E2E_LOGS"
 
-# The settings of `make demo` (scripts/demo.sh), on this run's database, Solr core, Redis
-# database and port. Its own site id keeps its documents apart in a shared Solr core.
+# The portal's settings, as `make demo` writes them (write_portal_config, scripts/lib.sh), on
+# this run's database, Solr core, Redis database and port. Its own site id keeps its documents
+# apart in a shared Solr core.
 "$VENV/bin/ckan" generate config "$INI" >/dev/null
-"$VENV/bin/ckan" config-tool "$INI" \
+write_portal_config "$INI" \
   "sqlalchemy.url = postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$E2E_DB" \
   "solr_url = http://127.0.0.1:$SOLR_PORT/solr/$E2E_SOLR_CORE" \
   "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/$E2E_REDIS_DB" \
   "ckan.site_url = $URL" \
   "ckan.site_id = satudata-e2e" \
-  "ckan.site_title = Satu Data Kota Balikpapan" \
-  "ckan.site_description = Portal Satu Data Pemerintah Kota Balikpapan" \
-  "ckan.storage_path = $DIR/storage" \
-  "ckan.uploads_enabled = true" \
-  "ckan.plugins = satudata_balikpapan activity scheming_datasets scheming_organizations dcat structured_data" \
-  "scheming.dataset_schemas = ckanext.satudata_balikpapan.schemas:dataset.yaml" \
-  "scheming.organization_schemas = ckanext.satudata_balikpapan.schemas:organization.yaml" \
-  "scheming.presets = ckanext.scheming:presets.json" \
-  "scheming.dataset_fallback = false" \
-  "ckanext.dcat.rdf.profiles = satudata_dcat_ap" \
-  "ckanext.satudata.pembina_users = pembina-bps" \
-  "ckan.locale_default = id" \
-  "ckan.locale_order = id en" \
-  "ckan.locales_offered = id en" \
-  "ckan.auth.create_user_via_web = true" \
-  "ckan.auth.user_create_organizations = false" \
-  "ckan.auth.create_unowned_dataset = false" \
-  "ckan.auth.create_dataset_if_not_in_organization = false" \
-  "ckan.views.default_views = " \
-  "ckan.max_resource_size = 100" >/dev/null
-"$VENV/bin/ckan" config-tool "$INI" -s logger_ckanext "level = INFO" >/dev/null
+  "ckan.storage_path = $DIR/storage"
 
 log "initialising $E2E_DB, the demo users and the demo catalogue"
 {
   ckan db init && ckan db pending-migrations --apply && ckan search-index clear \
     && ckan satudata opd sync && ckan satudata demo-users --output "$CREDENTIALS" --site-url "$URL" \
     && ckan satudata seed-demo && ckan search-index rebuild -q
-} >"$LOGS/e2e-setup.log" 2>&1 || { tail -30 "$LOGS/e2e-setup.log" >&2; die "browser-test setup failed (log: $LOGS/e2e-setup.log)"; }
+} >"$E2E_LOGS/e2e-setup.log" 2>&1 || { tail -30 "$E2E_LOGS/e2e-setup.log" >&2; die "browser-test setup failed (log: $E2E_LOGS/e2e-setup.log)"; }
 
-setsid "$VENV/bin/ckan" -c "$INI" jobs worker >"$LOGS/e2e-worker.log" 2>&1 </dev/null &
+setsid "$VENV/bin/ckan" -c "$INI" jobs worker >"$E2E_LOGS/e2e-worker.log" 2>&1 </dev/null &
 echo $! >"$DIR/worker.pid"
 setsid "$VENV/bin/ckan" -c "$INI" run -H 127.0.0.1 -p "$E2E_PORT" --disable-reloader --threaded \
-  >"$LOGS/e2e-ckan.log" 2>&1 </dev/null &
+  >"$E2E_LOGS/e2e-ckan.log" 2>&1 </dev/null &
 echo $! >"$DIR/ckan.pid"
 for _ in $(seq 1 240); do
   curl -fsS "$URL/api/3/action/status_show" >/dev/null 2>&1 && break
@@ -96,8 +80,8 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 curl -fsS "$URL/api/3/action/status_show" >/dev/null 2>&1 \
-  || { tail -30 "$LOGS/e2e-ckan.log" >&2; die "CKAN did not start (log: $LOGS/e2e-ckan.log)"; }
-log "CKAN $CKAN_VERSION runs at $URL for the browser tests (log: $LOGS/e2e-ckan.log)"
+  || { tail -30 "$E2E_LOGS/e2e-ckan.log" >&2; die "CKAN did not start (log: $E2E_LOGS/e2e-ckan.log)"; }
+log "CKAN $CKAN_VERSION runs at $URL for the browser tests (log: $E2E_LOGS/e2e-ckan.log)"
 
 # The CKAN pytest plugin is off: these tests talk to the running portal, not to an app in
 # the test process.

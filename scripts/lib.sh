@@ -57,3 +57,34 @@ use_test_database() {
   "$VENV/bin/ckan" -c "$ROOT/test.ini" db init >"$LOGS/test-db-init.log" 2>&1 \
     || { tail -30 "$LOGS/test-db-init.log" >&2; die "ckan db init failed on $PG_TEST_DB"; }
 }
+
+# Write the portal's CKAN settings into the config $1 (README, "CKAN settings the portal runs
+# with"). `make demo` (demo.sh) and the browser tests (e2e.sh) both call this, so their portals
+# cannot drift apart. The caller adds what differs, as "key = value" arguments: the database,
+# Solr and Redis, the site URL and id, the storage path.
+write_portal_config() {
+  local ini=$1
+  shift
+  "$VENV/bin/ckan" config-tool "$ini" \
+    "ckan.site_title = Satu Data Kota Balikpapan" \
+    "ckan.site_description = Portal Satu Data Pemerintah Kota Balikpapan" \
+    "ckan.uploads_enabled = true" \
+    "ckan.plugins = satudata_balikpapan activity scheming_datasets scheming_organizations dcat structured_data" \
+    "scheming.dataset_schemas = ckanext.satudata_balikpapan.schemas:dataset.yaml" \
+    "scheming.organization_schemas = ckanext.satudata_balikpapan.schemas:organization.yaml" \
+    "scheming.presets = ckanext.scheming:presets.json" \
+    "scheming.dataset_fallback = false" \
+    "ckanext.dcat.rdf.profiles = satudata_dcat_ap" \
+    "ckanext.satudata.pembina_users = pembina-bps" \
+    "ckan.locale_default = id" \
+    "ckan.locale_order = id en" \
+    "ckan.locales_offered = id en" \
+    "ckan.auth.create_user_via_web = true" \
+    "ckan.auth.user_create_organizations = false" \
+    "ckan.auth.create_unowned_dataset = false" \
+    "ckan.auth.create_dataset_if_not_in_organization = false" \
+    "ckan.views.default_views = " \
+    "ckan.max_resource_size = 100" \
+    "$@" >/dev/null
+  "$VENV/bin/ckan" config-tool "$ini" -s logger_ckanext "level = INFO" >/dev/null
+}

@@ -122,3 +122,34 @@ def test_required_choices_start_blank_so_the_clerk_must_choose(app, clerk):
         assert first.get("value", "") == "", field
     # fields with a sensible default keep it
     assert page.select_one("#field-accesslevel option[selected]")["value"] == "terbuka"
+
+
+def _start_a_new_dataset(app, clerk) -> str:
+    """Fill the dataset form of a new dataset, and return the address of its file step."""
+    page = BeautifulSoup(app.get("/dataset/new", headers=clerk).body, "html.parser")
+    data = _form_data()
+    data.update({i["name"]: i.get("value", "") for i in page.select("form#dataset-edit input[type=hidden]")})
+    res = app.post("/dataset/new", data=data, headers=clerk, follow_redirects=False)
+    assert res.status_code == 302, res.body[:2000]
+    return "/dataset/kasus-dbd-per-kelurahan/resource/new"
+
+
+def test_the_file_step_ends_with_finish_not_publish(app, clerk):
+    """The clerk's last button saves a draft for the walidata to verify: it must not promise
+    publication (CKAN 2.12 says "Publish", 2.11 "Finish")."""
+    step = _start_a_new_dataset(app, clerk)
+    page = BeautifulSoup(app.get(step, headers=clerk).body, "html.parser")
+    last = page.select_one("form#resource-edit button[value=go-metadata]")
+    assert last.get_text(strip=True) == "Selesai"
+    buttons = [b.get_text(strip=True) for b in page.select("form#resource-edit button")]
+    assert "Terbitkan" not in buttons
+    english = BeautifulSoup(app.get("/en" + step, headers=clerk).body, "html.parser")
+    assert english.select_one("form#resource-edit button[value=go-metadata]").get_text(strip=True) == "Finish"
+    # what the button does: the dataset is complete, and a private draft awaiting submission
+    form = {i["name"]: i.get("value", "") for i in page.select("form#resource-edit input[type=hidden]")}
+    form.update(url="https://data.balikpapan.go.id/dbd.csv", name="Kasus DBD 2025", format="CSV",
+                periode="2025", save=last["value"])  # fmt: skip
+    res = app.post(step, data=form, headers=clerk, follow_redirects=False)
+    assert res.status_code == 302, res.body[:2000]
+    dataset = helpers.call_action("package_show", id="kasus-dbd-per-kelurahan")
+    assert (dataset["state"], dataset["private"], dataset["publishing_status"]) == ("active", True, "draft")

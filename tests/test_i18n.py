@@ -10,6 +10,7 @@ message id whose Indonesian differs. Extend ``PAGES`` when a page is added.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -199,13 +200,16 @@ def test_english_is_one_click_away(app):
 
 @dataclass(frozen=True)
 class Page:
-    """A page of a main path. ``path`` may name {dataset}, {resource}, {org}, {group}, {user}
-    (filled from the ``site`` fixture); ``user`` is a user of ``make_workflow_people`` (None:
-    anonymous); ``needs`` a CKAN setting that must be true for the page to exist."""
+    """A page of a main path. ``path`` may name {dataset}, {resource}, {org}, {group}, {user},
+    {request} and {token} (filled from the ``site`` fixture); ``user`` is a user of
+    ``make_workflow_people`` (None: anonymous); ``needs`` a CKAN setting that must be true for
+    the page to exist; ``shows`` a CSS selector of a part the page must show (so that the test
+    reads the page whole: a preview, a form)."""
 
     path: str
     user: str | None = None
     needs: str | None = None
+    shows: str | None = None
 
     def __str__(self) -> str:
         return f"{self.path} ({self.user or 'anonymous'})"
@@ -215,10 +219,10 @@ PAGES = [
     Page("/"),
     Page("/dataset/"),
     Page("/dataset/?q=tidak-ada-yang-cocok"),
-    Page("/dataset/{dataset}"),
-    Page("/dataset/{dataset}/resource/{resource}"),
+    Page("/dataset/{dataset}", shows=".satudata-series svg"),
+    Page("/dataset/{dataset}/resource/{resource}", shows=".satudata-preview-table"),
     Page("/organization/"),
-    Page("/organization/{org}"),
+    Page("/organization/{org}", shows=".satudata-opd-profile"),
     Page("/group/"),
     Page("/group/{group}"),
     Page("/user/login"),
@@ -233,10 +237,23 @@ PAGES = [
     Page("/user/{user}", user="produsen-dinkes"),
     Page("/verifikasi/data-opd-saya", user="produsen-dinkes"),
     Page("/verifikasi/antrean", user="walidata"),
+    Page("/permohonan-data"),
+    Page("/permohonan-data", user="walidata", shows=".satudata-request-contact"),
+    Page("/permohonan-data/baru", shows="#satudata-request-form"),
+    Page("/permohonan-data/{request}", shows=".satudata-request-history"),
+    Page("/permohonan-data/{request}?token={token}", shows=".satudata-private-link"),
+    Page("/permohonan-data/{request}", user="walidata", shows=".satudata-request-assign"),
+    Page("/permohonan-data/{request}", user="produsen-dinkes", shows=".satudata-request-status"),
+    Page("/dasbor-kualitas", shows=".satudata-dashboard"),
+    Page("/dasbor-kualitas", user="walidata", shows=".satudata-dashboard"),
+    # /kosakata/... serves RDF (Turtle, RDF/XML, JSON-LD), not pages
 ]
 
 # Text that equals an English message id but is right on an Indonesian page, with the reason.
-ALLOWED: dict[str, str] = {}
+ALLOWED: dict[str, str] = {
+    "Unit": "the satuan 'unit' (data/vocabularies/ukuran_satuan.yaml) is Indonesian too; the message "
+    "'Unit' (Satuan) heads a column of the validation panel",
+}
 
 _PLACEHOLDER = re.compile(r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sdifr]|\{[^{}\s]*\}")
 _HIDDEN = ("script", "style", "template")
@@ -335,27 +352,39 @@ def visible_texts(html: str) -> Iterator[str]:
 
 @dataclass
 class Site:
-    """The data the pages show: a published dataset with a CSV resource, in an OPD and a group."""
+    """The data the pages show: a published dataset with an uploaded CSV file (previewed and
+    charted), in an OPD and a group; a data request assigned to that OPD, with the private
+    link's token."""
 
     tokens: dict[str, str]
     dataset: str
     resource: str
+    request: str
+    token: str
     org: str = "dinkes"
     group: str = "kesehatan"
     user: str = "produsen-dinkes"
 
     def url(self, page: Page) -> str:
-        return page.path.format(
-            **{k: getattr(self, k) for k in ("dataset", "resource", "org", "group", "user")}
-        )
+        keys = ("dataset", "resource", "org", "group", "user", "request", "token")
+        return page.path.format(**{k: getattr(self, k) for k in keys})
 
     def headers(self, page: Page) -> dict[str, str]:
         return {"Authorization": self.tokens[page.user]} if page.user else {}
 
 
+DBD_CSV = b"""kode_wilayah,nama_wilayah,tahun,kasus
+64.71.01,Balikpapan Timur,2024,41
+64.71.02,Balikpapan Barat,2024,37
+64.71.01,Balikpapan Timur,2025,52
+64.71.02,Balikpapan Barat,2025,29
+"""
+
+
 @pytest.fixture
-def site(clean_db, clean_index):
+def site(clean_db, clean_index, clean_queues):
     from ckan.tests import factories, helpers
+    from werkzeug.datastructures import FileStorage
 
     tokens = make_workflow_people()
     dataset = create_dataset(user="produsen-dinkes")
@@ -363,10 +392,11 @@ def site(clean_db, clean_index):
         "resource_create",
         context={"user": "produsen-dinkes"},
         package_id=dataset["id"],
-        url="https://data.balikpapan.go.id/dbd-2025.csv",
-        name="Kasus DBD 2025",
+        url="dbd-2024-2025.csv",
+        name="Kasus DBD 2024-2025",
         format="CSV",
         periode="2025",
+        upload=FileStorage(io.BytesIO(DBD_CSV), filename="dbd-2024-2025.csv"),
     )
     publish(dataset["id"])
     factories.Group(name="kesehatan", title="Kesehatan", user=factories.Sysadmin())
@@ -374,7 +404,14 @@ def site(clean_db, clean_index):
         "member_create", context={"ignore_auth": True}, id="kesehatan", object=dataset["id"],
         object_type="package", capacity="public",
     )  # fmt: skip
-    return Site(tokens, dataset=dataset["name"], resource=resource["id"])
+    request = helpers.call_action(
+        "satudata_request_create", context={"user": ""}, name="Budi Santoso", email="budi@example.org",
+        purpose="Skripsi", data_description="Jumlah balita stunting per kelurahan", period="2020-2025",
+    )  # fmt: skip
+    helpers.call_action("satudata_request_assign", context={"user": "walidata"}, id=request["reference"],
+                        organization="dinkes", note="Mohon ditindaklanjuti")  # fmt: skip
+    return Site(tokens, dataset=dataset["name"], resource=resource["id"], request=request["reference"],
+                token=request["token"])  # fmt: skip
 
 
 def _offenders(app, site: Site, messages: Messages, pages: Iterable[Page]) -> list[tuple[Page, str, English]]:
@@ -386,6 +423,8 @@ def _offenders(app, site: Site, messages: Messages, pages: Iterable[Page]) -> li
             continue
         res = app.get(site.url(page), headers=site.headers(page))
         assert res.status_code == 200, f"{page}: HTTP {res.status_code}"
+        if page.shows:
+            assert BeautifulSoup(res.body, "html.parser").select_one(page.shows), f"{page}: no {page.shows}"
         shown: dict[str, tuple[str, English]] = {}  # per message id, the shortest text showing it
         for text in set(visible_texts(res.body)) - set(ALLOWED):
             english = messages.find(text)

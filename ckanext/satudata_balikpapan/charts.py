@@ -130,20 +130,23 @@ def _palette(colors: Sequence[str] | None) -> list[str]:
 
 
 def _figure(chart_id: str, title: str, svg: str, table: str, css: str) -> Markup:
+    # gettext calls stay outside f-strings: Babel's extractor does not look inside them.
+    show = _("Show the figures")
     return Markup(
         f'<figure class="satudata-chart {css}" id="{chart_id}">'
         f'<figcaption class="satudata-chart-title">{escape(title)}</figcaption>'
         f"{svg}"
-        f'<details class="satudata-chart-data"><summary>{escape(_("Show the figures"))}</summary>'
+        f'<details class="satudata-chart-data"><summary>{escape(show)}</summary>'
         f"{table}</details></figure>"
     )
 
 
 def _empty(title: str) -> Markup:
+    nothing = _("There are no figures to chart.")
     return Markup(
         f'<figure class="satudata-chart satudata-chart-empty">'
         f'<figcaption class="satudata-chart-title">{escape(title)}</figcaption>'
-        f'<p class="text-muted">{escape(_("There are no figures to chart."))}</p></figure>'
+        f'<p class="text-muted">{escape(nothing)}</p></figure>'
     )
 
 

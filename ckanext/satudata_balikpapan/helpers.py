@@ -12,10 +12,17 @@ __all__ = [
     "satudata_dataset_preview",
     "satudata_home",
     "satudata_opd_profile",
+    "satudata_opd_scorecard",
     "satudata_preview_message",
+    "satudata_publish_quality",
+    "satudata_quality",
+    "satudata_quality_explain",
+    "satudata_quality_parts",
+    "satudata_quality_weights",
     "satudata_request_new_count",
     "satudata_request_state_label",
     "satudata_resource_preview",
+    "satudata_resource_validation",
     "satudata_series_chart",
     "satudata_state_label",
     "satudata_vocabulary_choices",
@@ -198,3 +205,209 @@ def satudata_preview_message(reason: str | None) -> str:
         reason or "",
         tk._("Sorry, the contents of this file cannot be shown as a table. Please download it to open it."),
     )
+
+
+# --- data quality (#5): scores and scorecards ---------------------------------------------------
+
+
+def satudata_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The dataset's quality report as the viewer may read it (``satudata_quality_report``),
+    or None when it cannot be computed: the dataset page never fails because of it."""
+    import logging
+
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.satudata_balikpapan import scorecards
+
+    try:
+        context = {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
+        tk.check_access("satudata_quality_report", context, {"id": pkg["id"]})
+        return scorecards.dataset_report(pkg)  # the page's own dataset dict: no second package_show
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+    except Exception:  # the score must never break the dataset page
+        logging.getLogger(__name__).exception("quality report of %s failed", pkg.get("id"))
+        return None
+
+
+def satudata_opd_scorecard(org: dict[str, Any]) -> dict[str, Any] | None:
+    """The OPD's scorecard as the viewer may see it (``satudata_opd_scorecard``), or None."""
+    import logging
+
+    import ckan.plugins.toolkit as tk
+
+    try:
+        context = {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
+        return tk.get_action("satudata_opd_scorecard")(context, {"id": org["id"]})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+    except Exception:  # the scorecard must never break the OPD page
+        logging.getLogger(__name__).exception("scorecard of %s failed", org.get("name"))
+        return None
+
+
+def satudata_quality_parts() -> list[dict[str, str]]:
+    """The four parts of the quality score, in order: ``key``, ``label`` and what it
+    measures (``help``), in the user's language."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.satudata_balikpapan.quality import scores
+
+    validity = scores.weights()["validity"]
+    return [
+        {
+            "key": "kelengkapan",
+            "label": tk._("Completeness"),
+            "help": tk._(
+                "How completely the metadata follow the four Satu Data principles: data standard "
+                "(concept, definition, classification, measure, unit), metadata, interoperability "
+                "(machine-readable files with a column schema) and reference codes."
+            ),
+        },
+        {
+            "key": "ketepatan_waktu",
+            "label": tk._("Timeliness"),
+            "help": tk._(
+                "Whether the next period has been published on time for the release frequency. "
+                "Late data lose points until they are one release interval late."
+            ),
+        },
+        {
+            "key": "keterbukaan",
+            "label": tk._("Openness"),
+            "help": tk._(
+                "Whether the files are in open formats a computer can read (CSV, JSON, XLSX, ODS) "
+                "rather than PDF, Word documents or images."
+            ),
+        },
+        {
+            "key": "validitas",
+            "label": tk._("Validity"),
+            "help": tk._(
+                "The problems the content checks found in the files and that are still open: each "
+                "error costs {error} points, each warning {warning}."
+            ).format(error=_points(validity["error_penalty"]), warning=_points(validity["warning_penalty"])),
+        },
+    ]
+
+
+def _points(value: Any) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def _item_label(key: str, fields: dict[str, Any]) -> str:
+    import ckan.plugins.toolkit as tk
+
+    resource_checks = {
+        "resources.machine_readable": tk._("a file a computer can read"),
+        "resources.schema": tk._("a confirmed column schema (Table Schema) for each CSV or spreadsheet file"),
+        "resources.format": tk._("the format of each file"),
+        "resources.periode": tk._("the period of each file"),
+    }
+    if key in resource_checks:
+        return resource_checks[key]
+    field = fields.get("tag_string" if key == "tags" else key)
+    if field is None:
+        return key
+    return tk.h.scheming_language_text(field.get("label")) or key
+
+
+def satudata_quality_explain(breakdown: dict[str, Any]) -> dict[str, str]:
+    """One sentence per part of the score saying, in the user's language, why it has that
+    score: what is missing, when the next period is due, which files are open, how many
+    problems are open."""
+    import ckan.plugins.toolkit as tk
+
+    schema = tk.h.scheming_get_dataset_schema("dataset") or {}
+    fields = {f["field_name"]: f for f in schema.get("dataset_fields", [])}
+    out: dict[str, str] = {}
+
+    detail = breakdown["kelengkapan"]["detail"]["principles"]
+    names = {
+        "standar_data": tk._("data standard"),
+        "metadata": tk._("metadata"),
+        "interoperabilitas": tk._("interoperability"),
+        "kode_referensi": tk._("reference codes"),
+    }
+    scores_text = ", ".join(f"{names.get(k, k)} {round(v['score'])}" for k, v in detail.items())
+    missing = [_item_label(key, fields) for v in detail.values() for key in v["missing"]]
+    text = tk._("By principle: {scores}.").format(scores=scores_text)
+    if missing:
+        text += " " + tk._("Not yet complete: {items}.").format(items=", ".join(missing))
+    else:
+        text += " " + tk._("Everything is filled in.")
+    out["kelengkapan"] = text
+
+    timely = breakdown["ketepatan_waktu"]["detail"]
+    due = tk.h.render_datetime(timely.get("expected_by")) if timely.get("expected_by") else ""
+    if timely["status"] == "one_off":
+        out["ketepatan_waktu"] = tk._("A one-off dataset: no update is expected.")
+    elif timely["status"] == "on_time":
+        out["ketepatan_waktu"] = tk._("The latest period is {period}; the next one is due by {date}.").format(
+            period=timely["last_period"], date=due
+        )
+    elif timely["status"] == "late":
+        out["ketepatan_waktu"] = tk._(
+            "The latest period is {period}; the next one was due by {date}: {days} days late."
+        ).format(period=timely["last_period"], date=due, days=timely["days_late"])
+    else:
+        out["ketepatan_waktu"] = tk._(
+            "The release frequency or the period of the data is missing, so timeliness cannot be judged."
+        )
+
+    openness = breakdown["keterbukaan"]["detail"]
+    if not openness["total"]:
+        out["keterbukaan"] = tk._("The dataset has no files yet.")
+    else:
+        formats = sorted({r["format"] or "?" for r in openness["resources"]})
+        out["keterbukaan"] = tk._(
+            "{open} of {total} files in open formats a computer can read ({formats})."
+        ).format(open=openness["open"], total=openness["total"], formats=", ".join(formats))
+
+    validity = breakdown["validitas"]["detail"]
+    if not validity["validated"]:
+        out["validitas"] = tk._(
+            "No file has been checked yet (only CSV and spreadsheet files are checked), so this part "
+            "does not count for now."
+        )
+    elif validity["errors"] or validity["warnings"]:
+        out["validitas"] = tk._(
+            "Open problems: {errors} errors and {warnings} warnings (a problem is one kind of finding "
+            "in one column of one file)."
+        ).format(errors=validity["errors"], warnings=validity["warnings"])
+    else:
+        out["validitas"] = tk._("The checks found no open problem in the files.")
+    return out
+
+
+def satudata_quality_weights() -> dict[str, Any]:
+    """The weights the page explains: ``parts`` (percent of the total, whole numbers) and
+    ``openness`` (points per format class), from ``data/quality_weights.yaml``."""
+    from ckanext.satudata_balikpapan.quality import scores
+
+    config = scores.weights()
+    total = sum(float(w) for w in config["parts"].values())
+    return {
+        "parts": {k: scores.round_half_up(100 * float(w) / total) for k, w in config["parts"].items()},
+        "openness": {k: _points(v) for k, v in config["openness"]["points"].items()},
+    }
+
+
+# --- resource validation and the publish gate (#5): thin wrappers of views/validation.py -----
+
+
+def satudata_resource_validation(res: dict[str, Any]) -> dict[str, Any] | None:
+    """The resource page's validation panel: status, counts, findings in the user's language,
+    the column schema as a table, and whether the viewer may check again or confirm."""
+    from ckanext.satudata_balikpapan.views import validation
+
+    return validation.resource_validation(res)
+
+
+def satudata_publish_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """What stands between the dataset and its publication: files being checked, errors,
+    and warnings that need the walidata's reason. None when nothing does."""
+    from ckanext.satudata_balikpapan.views import validation
+
+    return validation.publish_quality(pkg)

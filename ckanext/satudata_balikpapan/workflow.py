@@ -242,11 +242,17 @@ def _relabel_activities(pkg: model.Package) -> None:
     )
 
 
-def transition(context: dict[str, Any], name: str, package_id: str, note: str | None) -> dict[str, Any]:
+def transition(
+    context: dict[str, Any], name: str, package_id: str, note: str | None, override_reason: str | None = None
+) -> dict[str, Any]:
     """Take workflow action ``name`` on a dataset; the caller has passed the auth check.
 
     The state row is locked for the transaction, so two walidata publishing the same dataset
     at once produce one publication: the second finds it published and gets a 409.
+
+    ``publish`` passes the data quality gate first (:mod:`.quality.gate`): files being
+    checked or data errors refuse it; unacknowledged warnings need ``override_reason``,
+    which is added to the note of the publication.
     """
     spec = TRANSITIONS[name]
     pkg = _package(package_id)
@@ -254,6 +260,13 @@ def transition(context: dict[str, Any], name: str, package_id: str, note: str | 
     note = (note or "").strip() or None
     if spec.note_required and not note:
         raise tk.ValidationError({"note": [tk._("A note is required for this step")]})
+    clearance = None
+    if name == "publish" and state_of(pkg)["status"] in spec.sources:
+        from ckanext.satudata_balikpapan.quality import gate
+
+        clearance = gate.check_publish(pkg.id, override_reason)
+        if clearance.note:
+            note = f"{note}\n{clearance.note}" if note else clearance.note
 
     wf_model.ensure_state(pkg.id, **_initial(pkg))
     state = state_of(pkg, for_update=True)
@@ -275,6 +288,10 @@ def transition(context: dict[str, Any], name: str, package_id: str, note: str | 
         pkg.private = True
     wf_model.save_state(pkg.id, **values)
     event = record(pkg, name, actor, role, current, target, note)
+    if clearance is not None:
+        from ckanext.satudata_balikpapan.quality import gate
+
+        gate.record(pkg.id, clearance, actor, event["id"])
     if name == "withdraw":
         model.Session.flush()
         _relabel_activities(pkg)

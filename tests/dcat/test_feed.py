@@ -94,6 +94,20 @@ def test_every_vocabulary_uri_of_the_feed_dereferences_to_rdf(app, portal):
             assert graph.value(uri, SKOS.prefLabel) is not None
 
 
+def test_the_feed_carries_the_quality_score_as_a_dqv_measurement(app, portal):
+    from rdflib import Namespace
+
+    dqv = Namespace("http://www.w3.org/ns/dqv#")
+    feed = Graph().parse(data=app.get("/dataset/terbit-a.ttl").body, format="turtle")
+    measurements = list(feed.subjects(dqv.isMeasurementOf, None))
+    assert len(measurements) == 1
+    value = feed.value(measurements[0], dqv.value)
+    report = helpers.call_action("satudata_quality_report", id="terbit-a")
+    assert int(value) == report["score"]
+    metric = Graph().parse(data=app.get("/kosakata/kualitas").body, format="turtle")
+    assert (URIRef("http://test.ckan.net/kosakata/kualitas#skor"), RDF.type, dqv.Metric) in metric
+
+
 def test_a_concept_scheme_lists_its_concepts_in_every_format(app):
     response = app.get("/kosakata/wilayah.ttl")
     graph = Graph().parse(data=response.body, format="turtle")
@@ -113,3 +127,36 @@ def test_dataset_pages_carry_schema_org_structured_data(app, portal):
     data = json.loads(body[start:body.index("</script>", start)])
     graph = data.get("@graph", [data])
     assert any(node.get("@type") == "schema:Dataset" or node.get("@type") == "Dataset" for node in graph)
+
+
+def test_an_unchanged_catalogue_page_is_served_from_the_cache_and_a_change_shows_at_once(app, portal):
+    from ckan.lib.redis import connect_to_redis
+
+    from ckanext.satudata_balikpapan.dcat.cache import PREFIX
+
+    redis = connect_to_redis()
+    for key in redis.scan_iter(f"{PREFIX}*"):
+        redis.delete(key)
+    first = app.get("/catalog.ttl").body
+    assert len(list(redis.scan_iter(f"{PREFIX}*"))) == 1
+    assert app.get("/catalog.ttl").body == first
+    helpers.call_action("package_patch", context=_admin(), id="terbit-a", title="Terbit A (revisi)")
+    if helpers.call_action("package_show", id="terbit-a")["publishing_status"] != "diajukan":
+        helpers.call_action("satudata_submit", context=_admin(), id="terbit-a")
+    helpers.call_action("satudata_publish", context=_admin(), id="terbit-a")
+    assert "Terbit A (revisi)" in app.get("/catalog.ttl").body
+    publish(create_dataset(name="terbit-baru", title="Terbit Baru")["id"])
+    assert "Terbit Baru" in app.get("/catalog.ttl").body
+
+
+@pytest.mark.ckan_config("ckanext.satudata.dcat.cache_ttl", "0")
+def test_the_cache_can_be_switched_off(app, portal):
+    from ckan.lib.redis import connect_to_redis
+
+    from ckanext.satudata_balikpapan.dcat.cache import PREFIX
+
+    redis = connect_to_redis()
+    for key in redis.scan_iter(f"{PREFIX}*"):
+        redis.delete(key)
+    app.get("/catalog.ttl")
+    assert list(redis.scan_iter(f"{PREFIX}*")) == []

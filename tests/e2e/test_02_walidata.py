@@ -75,6 +75,13 @@ def test_walidata_returns_the_dataset_with_a_note_then_publishes_it(new_context,
     walidata.reload()
     expect(state_badge(walidata)).to_have_text("Diajukan")
     walidata.get_by_label("Catatan").fill("Metadata lengkap; data diterbitkan.")
+    # The data quality gate (#5): the clerk's latest figures are for 2024, so the yearly update
+    # is overdue by now ("stale"), a warning the walidata publishes past with a recorded reason.
+    expect(walidata.locator(".satudata-quality-gate")).to_contain_text("2024")
+    walidata.get_by_label("Alasan tetap menerbitkan meskipun ada peringatan").fill(
+        "Data 2025 masih direkapitulasi puskesmas; data 2024 diterbitkan lebih dulu."
+    )
+    shot("walidata-alasan-peringatan-kualitas", on=walidata)
     walidata.get_by_role("button", name=PUBLISH).click()
     expect(state_badge(walidata)).to_have_text("Terbit")
     shot("dataset-diterbitkan-walidata", on=walidata)

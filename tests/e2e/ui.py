@@ -32,9 +32,9 @@ MANAGE = words("Kelola", "Ubah", "Manage")
 UPDATE_DATASET = words("Perbarui Dataset", "Simpan", "Update Dataset")
 ADD_DATASET = words("Tambah Dataset", "Tambah Kumpulan data")
 NEXT_ADD_DATA = words("Berikutnya: Tambah Data", "Lanjut: Tambah Data", "Next: Add Data")
-# The last button of the new dataset's file step. CKAN 2.12 labels it "Publish", which the
-# portal's catalogue renders "Terbitkan", although it only saves a draft: reported (#7).
-FINISH = words("Selesai", "Simpan", "Finish", "Terbitkan")
+# The last button of the new dataset's file step. It saves a draft, and publishes nothing: the
+# portal labels it "Selesai" on CKAN 2.12 too, where CKAN says "Publish".
+FINISH = words("Selesai")
 # The workflow's own wording (the extension's catalogue).
 DRAFT = words("Draf")
 SUBMIT = words("Ajukan untuk verifikasi")
@@ -49,12 +49,6 @@ def log_in(page: Page, user: str, password: str = PASSWORD) -> None:
     page.locator("input[name=password]").fill(password)
     page.get_by_role("main").get_by_role("button", name=LOG_IN).click()
     expect(page.locator(f'a[href$="/user/{user}"]').first).to_be_attached()
-
-
-def content(page: Page) -> Locator:
-    """The page's content, below the header (the target of "Skip to main content"). The
-    workflow and data request pages have no ``main`` landmark of their own (reported)."""
-    return page.locator("#content")
 
 
 def state_badge(page: Page) -> Locator:

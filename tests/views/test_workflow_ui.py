@@ -33,10 +33,11 @@ def _buttons(app, name, headers) -> list[str]:
     return [b.get_text(strip=True) for b in page.select(".satudata-workflow-actions button")]
 
 
-def _step(app, name, action, headers, note=""):
+def _step(app, name, action, headers, note="", **fields):
     res = app.post(
-        f"/dataset/{name}/verifikasi/{action}", data={"note": note}, headers=headers, follow_redirects=False
-    )
+        f"/dataset/{name}/verifikasi/{action}", data={"note": note, **fields}, headers=headers,
+        follow_redirects=False,
+    )  # fmt: skip
     assert res.status_code == 302, res.body[:500]
     return res
 
@@ -99,8 +100,8 @@ def test_the_full_verification_path_in_the_web_ui(app, users):
     )
     _step(app, name, "submit", clerk)
 
-    # the walidata publishes
-    _step(app, name, "publish", walidata)
+    # the walidata publishes, past the warning that the linked file could not be checked (#5)
+    _step(app, name, "publish", walidata, override_reason="Berkas diperiksa langsung di server Dinkes")
 
     # the public finds it, sees it verified, and reads the history
     search = _page(app.get("/dataset/", query_string={"q": "Demam Berdarah"}))

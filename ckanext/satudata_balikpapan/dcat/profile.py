@@ -78,6 +78,7 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         g.bind("stat", STAT)
         g.bind("dqv", DQV)
         g.bind("prov", PROV)
+        g.bind("oa", OA)
 
         self._publisher(dataset_dict, dataset_ref)
         self._contacts(dataset_dict, dataset_ref)
@@ -282,17 +283,31 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
                                               lang="en")))
         g.add((statement, DCT.date, Literal(day, datatype=XSD.date)))
         score = dataset_dict.get("satudata_skor_kualitas")
+        if score is None:
+            score = self._quality_score(dataset_dict)
         if score is not None:
             measurement = BNode()
             g.add((dataset_ref, DQV.hasQualityMeasurement, measurement))
             g.add((measurement, RDF.type, DQV.QualityMeasurement))
-            g.add((measurement, DQV.isMeasurementOf, URIRef(f"{base}{vocab.VOCAB_PATH}/kualitas#skor")))
+            g.add((measurement, DQV.isMeasurementOf, URIRef(f"{base}{vocab.QUALITY_PATH}#skor")))
             g.add((measurement, DQV.value, Literal(int(score), datatype=XSD.integer)))
             annotation = BNode()
             g.add((dataset_ref, DQV.hasQualityAnnotation, annotation))
             g.add((annotation, RDF.type, DQV.QualityAnnotation))
             g.add((annotation, OA.motivatedBy, DQV.qualityAssessment))
             g.add((annotation, OA.bodyValue, Literal(f"Skor kualitas data {int(score)}/100", lang="id")))
+
+    def _quality_score(self, dataset_dict: dict[str, Any]) -> int | None:
+        """The dataset's quality score (0-100, quality/scores.py), or None when it cannot be
+        computed: the feed never fails for the score's sake."""
+        if not dataset_dict.get("id"):
+            return None
+        try:
+            from ckanext.satudata_balikpapan import scorecards
+
+            return int(scorecards.dataset_report(dataset_dict)["score"])
+        except Exception:
+            return None
 
     def _sd_distributions(self, dataset_dict: dict[str, Any], sdi: Any) -> None:
         g = self.g

@@ -273,6 +273,26 @@ def sdi_graph(base: str | None = None) -> Graph:
     return g
 
 
+QUALITY_PATH = "/kosakata/kualitas"
+
+
+def quality_graph(base: str | None = None) -> Graph:
+    """The quality metric the feed measures datasets by (DQV), at ``<portal>/kosakata/kualitas``."""
+    from rdflib.namespace import XSD
+
+    g = _graph()
+    g.bind("dqv", DQV)
+    metric = URIRef(f"{base or portal_base()}{QUALITY_PATH}#skor")
+    g.add((metric, RDF.type, DQV.Metric))
+    g.add((metric, SKOS.prefLabel, Literal("Skor kualitas data (0-100)", lang="id")))
+    g.add((metric, SKOS.prefLabel, Literal("Data quality score (0-100)", lang="en")))
+    g.add((metric, SKOS.definition, Literal(
+        "Rata-rata berbobot kelengkapan metadata, ketepatan waktu, keterbukaan format dan validitas "
+        "data (lihat /dasbor-kualitas).", lang="id")))
+    g.add((metric, DQV.expectedDataType, XSD.integer))
+    return g
+
+
 def _graph() -> Graph:
     g = Graph()
     g.bind("skos", SKOS)

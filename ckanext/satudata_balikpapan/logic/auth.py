@@ -13,15 +13,21 @@ __all__ = [
     "bulk_update_public",
     "package_delete",
     "satudata_notification_list",
+    "satudata_opd_scorecard",
     "satudata_publish",
+    "satudata_quality_report",
     "satudata_request_assign",
     "satudata_request_create",
     "satudata_request_list",
     "satudata_request_show",
     "satudata_request_update_state",
+    "satudata_resource_validate",
+    "satudata_resource_validation_show",
     "satudata_return",
     "satudata_review_note",
     "satudata_review_queue",
+    "satudata_schema_confirm",
+    "satudata_schema_infer",
     "satudata_submit",
     "satudata_withdraw",
     "satudata_workflow_history",
@@ -113,6 +119,63 @@ def package_delete(next_auth, context, data_dict):
         if not workflow.is_walidata(user):
             return _denied(tk._("A published dataset can only be withdrawn or deleted by the walidata"))
     return next_auth(context, data_dict)
+
+
+# --- data quality (#5) -----------------------------------------------------------------------
+
+
+@tk.auth_allow_anonymous_access
+def satudata_quality_report(context, data_dict):
+    """Whoever may read the dataset may read its quality report."""
+    return tk.check_access("package_show", context, {"id": data_dict.get("id")}) and {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def satudata_opd_scorecard(context, data_dict):
+    """Everyone may read the public scorecards. The full variant (``full=true``: every
+    dataset, counts by state) is for the walidata and sysadmins, and for an OPD's members on
+    their own OPD."""
+    from ckanext.satudata_balikpapan import scorecards
+
+    if str(data_dict.get("full", "")).strip().lower() not in ("true", "1", "yes", "ya", "on"):
+        return {"success": True}
+    org_id = data_dict.get("id")
+    group = model.Group.get(org_id) if isinstance(org_id, str) and org_id else None
+    if scorecards.may_see_full(context, group):
+        return {"success": True}
+    return _denied(tk._("Only the walidata and the OPD itself can see the full scorecard"))
+
+
+# --- resource validation (#5) ----------------------------------------------------------------
+
+
+@tk.auth_allow_anonymous_access
+def satudata_resource_validation_show(context, data_dict):
+    """Whoever may read the resource may read its validation."""
+    return tk.check_access("resource_show", context, {"id": data_dict.get("id")}) and {"success": True}
+
+
+def _may_edit_resource(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    try:
+        tk.check_access("resource_update", dict(context), {"id": data_dict.get("id")})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return _denied(tk._("Only those who may edit the resource can check it or its column schema"))
+    return {"success": True}
+
+
+def satudata_resource_validate(context, data_dict):
+    """Whoever may edit the resource may run its validation again."""
+    return _may_edit_resource(context, data_dict)
+
+
+def satudata_schema_infer(context, data_dict):
+    """Whoever may edit the resource may have its schema inferred (the file is read)."""
+    return _may_edit_resource(context, data_dict)
+
+
+def satudata_schema_confirm(context, data_dict):
+    """Whoever may edit the resource may confirm its schema."""
+    return _may_edit_resource(context, data_dict)
 
 
 # --- data requests (permohonan data) ----------------------------------------------------------

@@ -33,6 +33,7 @@ __all__ = [
     "satudata_required_if",
     "satudata_resource_period",
     "satudata_satuan_fits",
+    "satudata_table_schema",
     "satudata_urusan_of_opd",
     "satudata_vocabulary",
     "satudata_year",
@@ -178,6 +179,27 @@ def satudata_resource_period(value: Any) -> Any:
     if dt.date(year, month, 1) > _today():
         raise tk.Invalid(tk._("Period {period} has not begun yet").format(period=text))
     return text
+
+
+def satudata_table_schema(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
+    """A resource's Table Schema (after ``scheming_valid_json_object``): every problem is
+    named, in the user's language (see ``quality.tableschema.validate_schema``). The portal's
+    draft flag ``"satudata:draft"`` is allowed."""
+    value = data.get(key)
+    if _empty(value):
+        return
+    try:
+        descriptor = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return  # scheming_valid_json_object has reported it
+    if not isinstance(descriptor, dict):
+        return
+    from ckanext.satudata_balikpapan.quality import gate, service, tableschema
+
+    problems = tableschema.validate_schema(service.without_draft(descriptor), gate.ui_lang())
+    if problems:
+        errors[key].extend(problems)
+        raise StopOnError
 
 
 # --- region codes --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
     /kosakata/<scheme>[.ttl|.rdf|.jsonld]   a concept scheme (sektor, urusan, wilayah, ...)
     /kosakata/<scheme>/<code>               one concept (e.g. /kosakata/wilayah/64.71.01)
     /kosakata/sdi[.ttl|.rdf|.jsonld]        the Satu Data properties the DCAT-AP feed uses
+    /kosakata/kualitas                      the quality metric (DQV) of dqv:hasQualityMeasurement
 
 Every URI the DCAT-AP feed mints under /kosakata answers here. The format follows the suffix,
 else the ``Accept`` header (Turtle, RDF/XML, JSON-LD), Turtle by default.
@@ -54,6 +55,8 @@ def scheme(name: str) -> Response:
     name, suffix = _split(name)
     if name == "sdi":
         return _rdf(vocab.sdi_graph(), suffix)
+    if name == "kualitas":
+        return _rdf(vocab.quality_graph(), suffix)
     if name not in vocab.SCHEMES:
         return tk.abort(404, tk._("Vocabulary not found"))
     return _rdf(vocab.scheme_graph(name), suffix)

@@ -32,6 +32,8 @@ def step(id: str, action: str):
     if action not in wf.TRANSITIONS:
         return tk.abort(404, tk._("Unknown workflow step"))
     data = {"id": id, "note": tk.request.form.get("note", "")}
+    if action == "publish":
+        data["override_reason"] = tk.request.form.get("override_reason", "")
     try:
         tk.get_action(f"satudata_{action}")(_context(), data)
     except tk.NotAuthorized as e:

@@ -10,6 +10,18 @@ from ckanext.satudata_balikpapan.logic.action.dcat import (
     dcat_catalog_show,
     dcat_dataset_show,
 )
+from ckanext.satudata_balikpapan.logic.action.quality import (
+    resource_create,
+    resource_update,
+    satudata_resource_validate,
+    satudata_resource_validation_show,
+    satudata_schema_confirm,
+    satudata_schema_infer,
+)
+from ckanext.satudata_balikpapan.logic.action.quality_report import (
+    satudata_opd_scorecard,
+    satudata_quality_report,
+)
 from ckanext.satudata_balikpapan.logic.action.requests import (
     satudata_request_assign,
     satudata_request_create,
@@ -35,16 +47,24 @@ __all__ = [
     "package_create",
     "package_delete",
     "package_update",
+    "resource_create",
+    "resource_update",
     "satudata_notification_list",
+    "satudata_opd_scorecard",
     "satudata_publish",
+    "satudata_quality_report",
     "satudata_request_assign",
     "satudata_request_create",
     "satudata_request_list",
     "satudata_request_show",
     "satudata_request_update_state",
+    "satudata_resource_validate",
+    "satudata_resource_validation_show",
     "satudata_return",
     "satudata_review_note",
     "satudata_review_queue",
+    "satudata_schema_confirm",
+    "satudata_schema_infer",
     "satudata_submit",
     "satudata_withdraw",
     "satudata_workflow_history",

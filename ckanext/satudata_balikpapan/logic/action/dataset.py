@@ -1,4 +1,5 @@
-"""CKAN's dataset actions, chained: the workflow decides visibility and records edits."""
+"""CKAN's dataset actions, chained: the workflow decides visibility and records edits; the data
+quality checks validate the dataset's new or changed files."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.satudata_balikpapan import workflow
+from ckanext.satudata_balikpapan.quality import service
 
 # Keys package_show adds from the workflow state; they are never taken from input.
 STATE_KEYS = (
@@ -27,6 +29,7 @@ def package_create(up_func, context, data_dict):
     result = up_func(context, data_dict)
     package_id = result if isinstance(result, str) else result["id"]
     workflow.on_create(context, {"id": package_id})
+    service.on_dataset_change(context, package_id)  # validate the CSV and spreadsheet files
     if isinstance(result, dict):
         result.update(workflow.public_view(workflow.state_of(model.Package.get(package_id))))
     return result
@@ -40,7 +43,7 @@ def package_update(up_func, context, data_dict):
     if pkg is None:
         return up_func(context, data_dict)
     before = tk.get_action("package_show")({"ignore_auth": True, "use_cache": False}, {"id": pkg.id})
-    data_dict = _without_state(data_dict)
+    data_dict = service.keep_schemas(_without_state(data_dict))  # a resource's schema is kept
     data_dict["private"] = not workflow.state_of(pkg)["published"]
     result = up_func(context, data_dict)
     after = (
@@ -49,6 +52,7 @@ def package_update(up_func, context, data_dict):
         else tk.get_action("package_show")({"ignore_auth": True, "use_cache": False}, {"id": pkg.id})
     )
     workflow.on_update(context, before, after)
+    service.on_dataset_change(context, pkg.id)  # validate new or changed files, or a new satuan
     return result
 
 

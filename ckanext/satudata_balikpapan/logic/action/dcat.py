@@ -26,8 +26,13 @@ def _published_only(data_dict: dict[str, Any]) -> dict[str, Any]:
 @tk.chained_action
 @tk.side_effect_free
 def dcat_catalog_show(up_func: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
-    """The catalogue (``/catalog.{ttl,rdf,jsonld,xml}``): published datasets only."""
-    return up_func(context, _published_only(data_dict))
+    """The catalogue (``/catalog.{ttl,rdf,jsonld,xml}``): published datasets only, served from
+    the page cache while the published catalogue is unchanged (``dcat/cache.py``)."""
+    from ckanext.satudata_balikpapan.dcat import cache
+
+    tk.check_access("dcat_catalog_show", context, data_dict)
+    published = _published_only(data_dict)
+    return cache.cached_page(published, lambda: up_func(context, published))
 
 
 @tk.chained_action

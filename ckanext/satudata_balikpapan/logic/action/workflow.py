@@ -15,7 +15,9 @@ from ckanext.satudata_balikpapan import workflow
 def _transition(name: str, context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     tk.check_access(f"satudata_{name}", context, data_dict)
     package_id = tk.get_or_bust(data_dict, "id")
-    return workflow.transition(context, name, package_id, data_dict.get("note"))
+    return workflow.transition(
+        context, name, package_id, data_dict.get("note"), override_reason=data_dict.get("override_reason")
+    )
 
 
 def satudata_submit(context, data_dict):
@@ -40,8 +42,13 @@ def satudata_return(context, data_dict):
 def satudata_publish(context, data_dict):
     """Publish a submitted dataset (diajukan -> terbit): it becomes public. Walidata.
 
+    The data quality gate applies: refused (409, ``kualitas``) while a file is being checked
+    or has data errors; warnings not yet acknowledged need ``override_reason`` (409 on
+    ``override_reason`` without it), recorded in the note of the publication.
+
     :param id: the dataset's id or name
     :param note: an optional note
+    :param override_reason: why the dataset is published despite its warnings
     """
     return _transition("publish", context, data_dict)
 

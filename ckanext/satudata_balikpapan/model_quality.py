@@ -1,0 +1,164 @@
+"""The tables of data quality (issue #5; alembic migration ``3c4d5e6f7081``).
+
+``satudata_resource_validation``: the last validation of each CSV or XLSX resource.
+
+One row per CSV or XLSX resource: the state of its last validation (``menunggu`` while a
+background job is queued or running, ``valid``, ``tidak_valid``, or ``gagal`` when the check
+itself could not run), the findings kept (``Finding.to_dict()``), the count of every finding
+code, the file's SHA-256 (for ``identical_file`` across datasets) and its profile (for the
+period checks of the dataset's later resources).
+
+``satudata_quality_ack``: the warnings a walidata published past, with the reason. An
+acknowledgement holds for what was seen (the file's bytes and schema, or the dataset's last
+period): a new file or a new period brings the warning back.
+
+Like the workflow tables they live on the extension's own ``MetaData``, outside CKAN's, and
+have no foreign key: a deleted resource's row is simply ignored (queries join on active
+resources).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from sqlalchemy.dialects.postgresql import insert
+
+from ckanext.satudata_balikpapan.model import metadata, utcnow
+
+MENUNGGU, VALID, TIDAK_VALID, GAGAL = "menunggu", "valid", "tidak_valid", "gagal"
+STATUSES = (MENUNGGU, VALID, TIDAK_VALID, GAGAL)
+
+resource_validation = sa.Table(
+    "satudata_resource_validation",
+    metadata,
+    sa.Column("resource_id", sa.UnicodeText, primary_key=True),
+    sa.Column("package_id", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("status", sa.UnicodeText, nullable=False),
+    sa.Column("sha256", sa.UnicodeText, index=True),
+    sa.Column("rows", sa.Integer),
+    sa.Column("findings", sa.JSON),
+    sa.Column("counts", sa.JSON),
+    sa.Column("profile", sa.JSON),
+    sa.Column("schema_hash", sa.UnicodeText),
+    sa.Column("fingerprint", sa.UnicodeText),
+    sa.Column("format", sa.UnicodeText),
+    sa.Column("validated_at", sa.DateTime),
+    sa.Column("queued_at", sa.DateTime),
+    sa.Column("error", sa.UnicodeText),
+)
+
+quality_ack = sa.Table(
+    "satudata_quality_ack",
+    metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True),
+    sa.Column("package_id", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("resource_id", sa.UnicodeText),  # None: a dataset-level finding (stale)
+    sa.Column("code", sa.UnicodeText, nullable=False),
+    sa.Column("target", sa.UnicodeText, nullable=False),  # what was seen: file and schema, or period
+    sa.Column("reason", sa.UnicodeText, nullable=False),
+    sa.Column("actor_name", sa.UnicodeText),
+    sa.Column("event_id", sa.UnicodeText),  # the publication in satudata_workflow_event
+    sa.Column("created", sa.DateTime, nullable=False),
+)
+
+TABLES = ("satudata_quality_ack", "satudata_resource_validation")
+
+COLUMNS = tuple(c.name for c in resource_validation.columns)
+
+
+def get(resource_id: str) -> dict[str, Any] | None:
+    """The validation row of a resource, or None."""
+    row = (
+        model.Session.execute(
+            sa.select(resource_validation).where(resource_validation.c.resource_id == resource_id)
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def of_package(package_id: str) -> list[dict[str, Any]]:
+    """The rows of a dataset's resources (deleted resources included; filter on the caller's side)."""
+    rows = model.Session.execute(
+        sa.select(resource_validation).where(resource_validation.c.package_id == package_id)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def save(resource_id: str, package_id: str, **values: Any) -> None:
+    """Insert or replace the row of a resource (inside the current transaction)."""
+    values = {k: v for k, v in values.items() if k in COLUMNS}
+    stmt = insert(resource_validation).values(resource_id=resource_id, package_id=package_id, **values)
+    update = dict(values, package_id=package_id)
+    model.Session.execute(stmt.on_conflict_do_update(index_elements=["resource_id"], set_=update))
+
+
+def by_sha256(sha256: str, exclude_resource: str) -> list[dict[str, Any]]:
+    """Active resources of active datasets, other than ``exclude_resource``, whose last
+    validated file had these bytes: ``resource_id``, ``resource_name``, ``package_id``,
+    ``package_title``."""
+    v, r, p = resource_validation, model.resource_table, model.package_table
+    query = (
+        sa.select(
+            v.c.resource_id,
+            r.c.name.label("resource_name"),
+            p.c.id.label("package_id"),
+            p.c.title.label("package_title"),
+            p.c.name.label("package_name"),
+        )
+        .select_from(v.join(r, r.c.id == v.c.resource_id).join(p, p.c.id == r.c.package_id))
+        .where(
+            v.c.sha256 == sha256,
+            v.c.resource_id != exclude_resource,
+            r.c.state == "active",
+            p.c.state == "active",
+        )
+        .order_by(p.c.title, r.c.position)
+    )
+    return [dict(row) for row in model.Session.execute(query).mappings()]
+
+
+def mark_pending(resource_id: str, package_id: str, *, fingerprint: str | None = None) -> None:
+    """The resource awaits a background validation: earlier findings no longer apply."""
+    save(
+        resource_id,
+        package_id,
+        status=MENUNGGU,
+        queued_at=utcnow(),
+        findings=[],
+        counts={},
+        error=None,
+        fingerprint=fingerprint,
+    )
+
+
+def acknowledgements(package_id: str) -> set[tuple[str | None, str, str]]:
+    """The ``(resource_id, code, target)`` a walidata acknowledged on this dataset."""
+    query = sa.select(quality_ack.c.resource_id, quality_ack.c.code, quality_ack.c.target).where(
+        quality_ack.c.package_id == package_id
+    )
+    return {tuple(row) for row in model.Session.execute(query)}
+
+
+def acknowledge(
+    package_id: str,
+    items: list[tuple[str | None, str, str]],
+    *,
+    reason: str,
+    actor_name: str | None,
+    event_id: str | None,
+) -> None:
+    """Record that ``items`` (``(resource_id, code, target)``) were published past with
+    ``reason`` (inside the current transaction)."""
+    now = utcnow()
+    for resource_id, code, target in items:
+        model.Session.execute(
+            quality_ack.insert().values(
+                id=str(uuid.uuid4()), package_id=package_id, resource_id=resource_id, code=code,
+                target=target, reason=reason, actor_name=actor_name, event_id=event_id, created=now,
+            )
+        )  # fmt: skip

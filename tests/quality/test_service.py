@@ -1,0 +1,296 @@
+"""Resource validation inside CKAN (#5): a CSV or XLSX file uploaded or linked is validated
+when the resource is created or changed, and the checks across resources (earlier periods of
+the dataset, files of any dataset, the dataset's satuan and frekuensi) find what they should,
+with its location. A check that cannot run never fails the action."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from ckan.tests import helpers
+from werkzeug.datastructures import FileStorage
+
+from ckanext.satudata_balikpapan.quality import service
+from tests.conftest import create_dataset, make_opd_org
+from tests.quality import corpus
+from tests.quality.corpus import HEADER, JML, LK, PR
+from tests.test_resource_files import local_server
+
+pytestmark = [pytest.mark.integration]
+
+# The latest year of the test files: last year, so that no file is overdue ("stale") today.
+LAST = dt.date.today().year - 1
+PREV = LAST - 1
+
+
+def site_context() -> dict:
+    user = helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]
+    return {"ignore_auth": True, "user": user}
+
+
+def csv_bytes(rows, header=HEADER) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def upload(dataset_id: str, name: str, content: bytes, fmt: str = "CSV", periode: str | None = None, **extra):
+    filename = f"{name}.{fmt.lower()}"
+    return helpers.call_action(
+        "resource_create", context=site_context(), package_id=dataset_id, url=filename, name=name, format=fmt,
+        periode=periode, upload=FileStorage(io.BytesIO(content), filename=filename), **extra,
+    )  # fmt: skip
+
+
+def copy_of(rows: list[list], year: int) -> list[list]:
+    """The same figures labelled with another year: last year's table copied."""
+    return [[*r[:2], year, *r[3:]] for r in rows]
+
+
+def at(findings, code, row=None, column=None, sheet=None) -> dict:
+    for f in findings:
+        if f["code"] == code and f["row"] == row and f["column"] == column and f["sheet"] == sheet:
+            return f
+    raise AssertionError(f"no {code} at {sheet}/{row}/{column}: {[f['message']['en'] for f in findings]}")
+
+
+@pytest.fixture
+def opd(clean_db, clean_index):
+    make_opd_org("disdukcapil")
+    make_opd_org("dinkes")
+
+
+def penduduk_dataset(name="jumlah-penduduk-kecamatan", **overrides):
+    data = {
+        "name": name, "title": "Jumlah Penduduk menurut Kecamatan", "owner_org": "disdukcapil",
+        "kode_urusan": "2.12", "sektor_kegiatan": "2", "satuan": "jiwa", "tingkat_penyajian": "kecamatan",
+        "frekuensi": "tahunan",
+    }  # fmt: skip
+    data.update(overrides)
+    return create_dataset(**data)
+
+
+class TestOneFile:
+    def test_a_clean_file_is_valid_and_gets_a_draft_schema_to_confirm(self, opd):
+        dataset = penduduk_dataset()
+        resource = upload(
+            dataset["id"], f"penduduk-{LAST}", csv_bytes(corpus.penduduk([LAST])), periode=str(LAST)
+        )
+
+        validation = service.validation_of(resource["id"])
+        assert validation["status"] == "valid"
+        assert validation["findings"] == [] and validation["errors"] == 0
+        assert validation["rows"] == 7 and len(validation["sha256"]) == 64
+        # the draft is stored on the resource, flagged, in Table Schema form
+        schema = resource["schema"]
+        assert schema["satudata:draft"] is True
+        assert [f["name"] for f in schema["fields"]] == HEADER
+        assert schema["primaryKey"] == ["kode_wilayah", "tahun"]
+        assert helpers.call_action("resource_show", id=resource["id"])["schema"] == schema
+        assert service.dataset_findings(dataset["id"]) == []
+        assert service.validation_summary(dataset["id"]) == {
+            "resources": {resource["id"]: "valid"}, "errors": 0, "warnings": 0, "acknowledged": 0,
+            "pending": 0, "failed": 0,
+        }  # fmt: skip
+
+    def test_errors_against_the_confirmed_schema_name_row_column_and_problem(self, opd):
+        dataset = penduduk_dataset()
+        rows = corpus.penduduk([LAST])
+        corpus.find(rows, "64.71.03", LAST)[LK] = "91.2O4"
+        resource = upload(
+            dataset["id"], "penduduk", csv_bytes(rows), periode=str(LAST), schema=json.dumps(corpus.schema())
+        )
+        validation = service.validation_of(resource["id"])
+        assert validation["status"] == "tidak_valid"
+        row = corpus.row_number(rows, "64.71.03", LAST)
+        error = at(validation["findings"], "type_error", row, "laki_laki")
+        assert error["severity"] == "error"
+        assert (
+            error["message"]["id"] == f'Baris {row}, kolom "laki_laki": nilai "91.2O4" bukan bilangan bulat'
+        )
+        assert (
+            error["message"]["en"] == f'Row {row}, column "laki_laki": value "91.2O4" is not a whole number'
+        )
+        # the person's schema is kept as it is: no draft flag
+        assert "satudata:draft" not in helpers.call_action("resource_show", id=resource["id"])["schema"]
+
+    def test_a_broken_spreadsheet_is_not_valid_and_the_upload_still_succeeds(self, opd):
+        dataset = penduduk_dataset()
+        resource = upload(dataset["id"], "rusak", b"PK\x03\x04 this is not really a spreadsheet", "XLSX")
+        validation = service.validation_of(resource["id"])
+        assert validation["status"] == "tidak_valid"
+        assert [f["code"] for f in validation["findings"]] == ["file_error"]
+        empty = upload(dataset["id"], "kosong", b"")
+        assert service.validation_of(empty["id"])["findings"][0]["message"]["id"] == "Berkas kosong"
+
+    def test_a_link_the_portal_may_not_fetch_is_a_failed_check_not_a_failed_action(self, opd):
+        dataset = penduduk_dataset()
+        with local_server() as server:  # 127.0.0.1: refused unless the admin allows the host
+            resource = helpers.call_action(
+                "resource_create", context=site_context(), package_id=dataset["id"], url=f"{server}/data.csv",
+                name="DBD", format="CSV",
+            )  # fmt: skip
+        validation = service.validation_of(resource["id"])
+        assert validation["status"] == "gagal" and validation["error"].startswith("blocked")
+
+    def test_a_linked_file_from_an_allowed_host_is_validated(self, opd, ckan_config, monkeypatch):
+        monkeypatch.setitem(ckan_config, "ckanext.satudata.fetch_allowed_hosts", ["127.0.0.1"])
+        dataset = penduduk_dataset()
+        with local_server() as server:
+            resource = helpers.call_action(
+                "resource_create", context=site_context(), package_id=dataset["id"], url=f"{server}/data.csv",
+                name="DBD", format="CSV",
+            )  # fmt: skip
+        assert service.validation_of(resource["id"])["status"] == "valid"
+        assert resource["schema"]["satudata:draft"] is True
+
+    def test_other_formats_are_not_validated(self, opd):
+        dataset = penduduk_dataset()
+        resource = upload(dataset["id"], "laporan", b"%PDF-1.4 ...", "PDF")
+        assert service.validation_of(resource["id"]) is None
+        assert service.validation_summary(dataset["id"])["resources"] == {}
+
+    def test_an_invalid_schema_is_refused_naming_the_problem_and_nothing_is_saved(self, opd):
+        dataset = penduduk_dataset()
+        bad = {"fields": [{"name": "tahun", "type": "angka"}], "primaryKey": ["kode_wilayah"]}
+        with pytest.raises(helpers.logic.ValidationError) as error:
+            upload(dataset["id"], "penduduk", csv_bytes(corpus.penduduk([LAST])), schema=json.dumps(bad))
+        messages = error.value.error_dict["schema"]
+        assert any("Kolom \"tahun\": jenis 'angka' tidak didukung" in m for m in messages)
+        assert any('Kolom kunci "kode_wilayah" tidak ada di skema' in m for m in messages)
+        assert helpers.call_action("package_show", id=dataset["id"])["resources"] == []
+
+
+class TestSchemaActions:
+    def test_infer_proposes_and_confirm_removes_the_draft_flag(self, opd):
+        dataset = penduduk_dataset()
+        resource = upload(dataset["id"], "penduduk", csv_bytes(corpus.penduduk([LAST])), periode=str(LAST))
+        inferred = helpers.call_action("satudata_schema_infer", context=site_context(), id=resource["id"])
+        assert "satudata:draft" not in inferred and inferred["primaryKey"] == ["kode_wilayah", "tahun"]
+        before = service.validation_of(resource["id"])
+
+        result = helpers.call_action("satudata_schema_confirm", context=site_context(), id=resource["id"])
+        assert "satudata:draft" not in result["schema"]
+        shown = helpers.call_action("resource_show", id=resource["id"])["schema"]
+        assert shown == result["schema"] == inferred
+        # the same columns: nothing to validate again
+        assert service.validation_of(resource["id"])["validated_at"] == before["validated_at"]
+
+    def test_a_confirmed_schema_survives_an_edit_that_leaves_it_out(self, opd):
+        dataset = penduduk_dataset()
+        resource = upload(dataset["id"], "penduduk", csv_bytes(corpus.penduduk([LAST])), periode=str(LAST))
+        helpers.call_action("satudata_schema_confirm", context=site_context(), id=resource["id"])
+        edited = {
+            k: v for k, v in helpers.call_action("resource_show", id=resource["id"]).items() if k != "schema"
+        }
+        edited["name"] = "Penduduk per kecamatan"
+        helpers.call_action("resource_update", context=site_context(), **edited)
+        shown = helpers.call_action("resource_show", id=resource["id"])
+        assert shown["name"] == "Penduduk per kecamatan" and "satudata:draft" not in shown["schema"]
+
+    def test_confirming_an_invalid_schema_is_refused_in_indonesian(self, opd):
+        dataset = penduduk_dataset()
+        resource = upload(dataset["id"], "penduduk", csv_bytes(corpus.penduduk([LAST])))
+        with pytest.raises(helpers.logic.ValidationError) as error:
+            helpers.call_action(
+                "satudata_schema_confirm", context=site_context(), id=resource["id"], schema={"fields": []}
+            )
+        assert error.value.error_dict["schema"] == ["Skema harus memiliki daftar 'fields' yang tidak kosong"]
+
+    def test_the_validation_is_readable_by_whoever_reads_the_resource(self, opd):
+        dataset = penduduk_dataset()
+        resource = upload(dataset["id"], "penduduk", csv_bytes(corpus.penduduk([LAST])))
+        shown = helpers.call_action(
+            "satudata_resource_validation_show", context=site_context(), id=resource["id"]
+        )
+        assert shown["status"] == "valid" and shown["schema_draft"] is True
+        # a draft dataset is private: the public may not read it, nor its validation
+        with pytest.raises(helpers.logic.NotAuthorized):
+            helpers.call_action(
+                "satudata_resource_validation_show",
+                context={"user": "", "ignore_auth": False},
+                id=resource["id"],
+            )
+
+
+class TestAcrossResources:
+    def test_last_years_figures_copied_into_this_years_file(self, opd):
+        dataset = penduduk_dataset()
+        old_rows = corpus.penduduk([PREV])
+        upload(dataset["id"], f"Penduduk {PREV}", csv_bytes(old_rows), periode=str(PREV))
+        new = upload(dataset["id"], f"Penduduk {LAST}", csv_bytes(copy_of(old_rows, LAST)), periode=str(LAST))
+
+        validation = service.validation_of(new["id"])
+        assert validation["status"] == "valid"  # a warning: publishable with the walidata's reason
+        copied = at(validation["findings"], "copied_previous_period", 2, "tahun")
+        assert copied["severity"] == "warning"
+        assert copied["details"]["previous_period"] == str(PREV)
+        assert copied["details"]["source"] == f"Penduduk {PREV}"
+        assert f"sama dengan periode {PREV} di Penduduk {PREV}" in copied["message"]["id"]
+        found = service.dataset_findings(dataset["id"])
+        assert [(f["code"], f["resource_name"]) for f in found] == [
+            ("copied_previous_period", f"Penduduk {LAST}")
+        ]
+
+    def test_an_extreme_change_against_last_years_file(self, opd):
+        dataset = penduduk_dataset()
+        upload(dataset["id"], f"Penduduk {PREV}", csv_bytes(corpus.penduduk([PREV])), periode=str(PREV))
+        rows = corpus.penduduk([LAST])
+        row = corpus.find(rows, "64.71.02", LAST)
+        row[LK] *= 20
+        row[JML] = row[LK] + row[PR]
+        corpus.recompute_totals(rows)
+        new = upload(dataset["id"], f"Penduduk {LAST}", csv_bytes(rows), periode=str(LAST))
+
+        findings = service.validation_of(new["id"])["findings"]
+        change = at(findings, "extreme_change", corpus.row_number(rows, "64.71.02", LAST), "laki_laki")
+        assert change["details"]["previous_period"] == str(PREV)
+        assert change["details"]["source"] == f"Penduduk {PREV}"
+
+    def test_a_workbook_copying_one_sheet_into_the_next_names_the_sheet(self, opd, tmp_path):
+        dataset = penduduk_dataset()
+        old = corpus.penduduk([PREV])
+        path = corpus.per_year_workbook(tmp_path / "penduduk.xlsx", old + copy_of(old, LAST))
+        resource = upload(dataset["id"], "Penduduk per tahun", path.read_bytes(), "XLSX")
+        findings = service.validation_of(resource["id"])["findings"]
+        copied = at(findings, "copied_previous_period", 2, "tahun", sheet=str(LAST))
+        assert copied["message"]["en"].startswith(f'Sheet "{LAST}", row 2, column "tahun": 100% of period')
+
+    def test_the_same_file_in_two_datasets(self, opd):
+        content = csv_bytes(corpus.penduduk([LAST]))
+        first = penduduk_dataset()
+        original = upload(first["id"], "Penduduk kecamatan", content, periode=str(LAST))
+        second = penduduk_dataset(name="penduduk-salinan", title="Salinan Data Penduduk")
+        copy = upload(second["id"], "Penduduk salinan", content, periode=str(LAST))
+
+        assert service.validation_of(original["id"])["findings"] == []  # the resource itself is no match
+        identical = at(service.validation_of(copy["id"])["findings"], "identical_file")
+        assert identical["details"]["other"] == '"Penduduk kecamatan" (Jumlah Penduduk menurut Kecamatan)'
+        assert "sama persis (byte demi byte)" in identical["message"]["id"]
+
+    def test_a_unit_other_than_the_datasets_satuan_and_its_correction(self, opd):
+        dataset = penduduk_dataset(satuan="orang")  # the file counts jiwa, and luas in km2
+        resource = upload(dataset["id"], "penduduk", csv_bytes(corpus.penduduk([LAST])), periode=str(LAST))
+        findings = service.validation_of(resource["id"])["findings"]
+        mismatch = at(findings, "unit_mismatch", None, "Jumlah (jiwa)")
+        assert mismatch["value"] == "jiwa" and mismatch["details"]["expected"] == "orang"
+        # the produsen corrects the dataset's satuan: the file is validated again
+        helpers.call_action("package_patch", context=site_context(), id=dataset["id"], satuan="jiwa")
+        assert service.validation_of(resource["id"])["findings"] == []
+
+    def test_an_overdue_update_is_a_dataset_warning_computed_for_the_day(self, opd):
+        dataset = penduduk_dataset()  # tahunan
+        upload(dataset["id"], "Penduduk 2023", csv_bytes(corpus.penduduk([2023])), periode="2023")
+        assert service.dataset_findings(dataset["id"], today=dt.date(2025, 3, 31)) == []
+        (stale,) = service.dataset_findings(dataset["id"], today=dt.date(2025, 6, 1))
+        assert stale["code"] == "stale" and stale["resource_id"] is None and stale["acknowledged"] is False
+        assert stale["details"]["last_period"] == "2023" and stale["details"]["expected_by"] == "2025-03-31"
+        assert "62 hari terlambat" in stale["message"]["id"]
+        # not stored with the file: the file itself is valid
+        assert service.validation_summary(dataset["id"])["warnings"] == 1  # the current date: overdue too
