@@ -6,7 +6,8 @@ CKAN is the test process:
 
 * with ckanext-harvest's DCAT RDF harvester and the ``satudata_dcat_ap`` profile, it ends with
   the same published datasets and the same fields;
-* with the plain ``euro_dcat_ap_3`` profile on a stock CKAN schema, it harvests them without
+* with the plain ``euro_dcat_ap_3`` profile and ckanext-dcat's own DCAT-AP schema (its
+  documented set-up), it harvests them without
   errors;
 * with ckanext-harvest's CKAN harvester (the action API, as the national portal reads regional
   portals), it gets the data.go.id keys.
@@ -204,8 +205,10 @@ def plain_ckan(with_plugins, reset_db, migrate_db_for):
     migrate_db_for("harvest")
 
 
-@pytest.mark.ckan_config("ckan.plugins", "dcat harvest dcat_rdf_harvester")
+@pytest.mark.ckan_config("ckan.plugins", "dcat harvest dcat_rdf_harvester scheming_datasets")
 @pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "euro_dcat_ap_3")
+@pytest.mark.ckan_config("scheming.dataset_schemas", "ckanext.dcat.schemas:dcat_ap_full.yaml")
+@pytest.mark.ckan_config("scheming.presets", "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml")
 @pytest.mark.usefixtures("plain_ckan", "clean_index")
 def test_a_plain_dcat_ap_3_portal_harvests_the_catalogue_without_errors(source_portal):
     from ckanext.dcat.harvesters import DCATRDFHarvester
