@@ -15,12 +15,9 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
 from ckanext.satudata_balikpapan import charts, scorecards, workflow
+from ckanext.satudata_balikpapan.views.common import request_context as _context
 
 quality = Blueprint("satudata_quality", __name__)
-
-
-def _context() -> dict[str, Any]:
-    return {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
 
 
 def dashboard_charts(data: dict[str, Any], per_month: list[tuple[str, int]]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from flask import Blueprint, make_response
 from ckanext.satudata_balikpapan import requests as dr
 from ckanext.satudata_balikpapan import vocabularies
 from ckanext.satudata_balikpapan.logic import schema
+from ckanext.satudata_balikpapan.views.common import request_context as _context
 
 data_requests = Blueprint("satudata_requests", __name__)
 
@@ -26,10 +27,6 @@ FORM_FIELDS = (
     "organization",
 )
 PER_PAGE = 20
-
-
-def _context() -> dict[str, Any]:
-    return {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
 
 
 def _organizations() -> list[dict[str, Any]]:

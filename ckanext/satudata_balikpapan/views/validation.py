@@ -12,18 +12,12 @@ from flask import Blueprint
 
 from ckanext.satudata_balikpapan.quality import gate, service, tableschema
 from ckanext.satudata_balikpapan.quality.findings import ERROR, TYPE_NAMES
+from ckanext.satudata_balikpapan.views.common import error_text as _error_text
+from ckanext.satudata_balikpapan.views.common import request_context as _context
 
 validation_pages = Blueprint("satudata_validation", __name__)
 
 STATUS_COLOURS = {"menunggu": "info", "valid": "success", "tidak_valid": "danger", "gagal": "warning"}
-
-
-def _context() -> dict[str, Any]:
-    return {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
-
-
-def _error_text(error: tk.ValidationError) -> str:
-    return "; ".join(m for messages in error.error_dict.values() for m in messages)
 
 
 def _back(id: str, resource_id: str):

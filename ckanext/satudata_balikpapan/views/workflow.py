@@ -14,16 +14,10 @@ from flask import Blueprint, Response
 
 from ckanext.satudata_balikpapan import model as wf_model
 from ckanext.satudata_balikpapan import workflow as wf
+from ckanext.satudata_balikpapan.views.common import error_text as _error_text
+from ckanext.satudata_balikpapan.views.common import request_context as _context
 
 workflow = Blueprint("satudata_workflow", __name__)
-
-
-def _context() -> dict[str, Any]:
-    return {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
-
-
-def _error_text(error: tk.ValidationError) -> str:
-    return "; ".join(m for messages in error.error_dict.values() for m in messages)
 
 
 @workflow.route("/dataset/<id>/verifikasi/<action>", methods=["POST"])
