@@ -60,6 +60,8 @@ start() {
   ckan satudata seed-demo | tail -1
   ckan search-index rebuild -q >"$LOGS/demo-index.log" 2>&1 \
     || { tail -20 "$LOGS/demo-index.log" >&2; die "search index rebuild failed"; }
+  log "rendering the DCAT feed ahead of harvesters"
+  ckan satudata dcat-warm | tail -1
 
   # The background jobs worker (Redis) that validation and notifications use.
   setsid "$VENV/bin/ckan" -c "$INI" jobs worker >"$LOGS/ckan-worker.log" 2>&1 </dev/null &

@@ -80,6 +80,23 @@ def opd_sync(path: Path | None, dry_run: bool) -> None:
         click.echo(line)
 
 
+@satudata.command("dcat-warm")
+@click.option("--dataset", "datasets", multiple=True, help="Only this dataset, by name or id (repeatable).")
+def dcat_warm(datasets: tuple[str, ...]) -> None:
+    """Render the DCAT feed fragments of the published datasets ahead of harvesters.
+
+    Catalogue pages are joined from per-dataset fragments kept in Redis; fragments are keyed
+    on the day, so run this daily after midnight (cron) and after an upgrade. Fragments
+    already rendered are kept.
+    """
+    from ckanext.satudata_balikpapan.dcat import fragments
+
+    if not fragments.enabled():
+        raise click.ClickException("ckanext.satudata.dcat.fragment_ttl is 0: fragments are off")
+    count = fragments.warm(list(datasets) or None)
+    click.echo(f"{count} published datasets rendered in {len(fragments.FORMATS)} formats")
+
+
 @satudata.command("seed-demo")
 @click.option("--refresh", is_flag=True, help="Re-create demo datasets that already exist.")
 @click.option("--only", multiple=True, help="Seed only this dataset (repeatable).")

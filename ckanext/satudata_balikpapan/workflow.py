@@ -299,10 +299,23 @@ def transition(
     search.rebuild(pkg.id)
     if name == "publish":
         _publication_activity(pkg, actor)
+        _render_feed_fragments(pkg.id)
     from ckanext.satudata_balikpapan import notify
 
     notify.event_happened(event)
     return dict(public_view(state_of(pkg)), id=pkg.id, name=pkg.name, event=_event_out(event))
+
+
+def _render_feed_fragments(package_id: str) -> None:
+    """Render the published dataset's DCAT fragments now, so that harvesters meet them ready
+    (dcat/fragments.py). A failure only leaves them to the first page that needs them."""
+    try:
+        from ckanext.satudata_balikpapan.dcat import fragments
+
+        if fragments.enabled():
+            fragments.warm([package_id])
+    except Exception:
+        log.warning("Satu Data: could not render the DCAT fragments of %s", package_id, exc_info=True)
 
 
 def _publication_activity(pkg: model.Package, actor: model.User | None) -> None:

@@ -27,12 +27,18 @@ def _published_only(data_dict: dict[str, Any]) -> dict[str, Any]:
 @tk.side_effect_free
 def dcat_catalog_show(up_func: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
     """The catalogue (``/catalog.{ttl,rdf,jsonld,xml}``): published datasets only, served from
-    the page cache while the published catalogue is unchanged (``dcat/cache.py``)."""
-    from ckanext.satudata_balikpapan.dcat import cache
+    the page cache while the published catalogue is unchanged (``dcat/cache.py``), and
+    otherwise joined from per-dataset fragments rendered once (``dcat/fragments.py``)."""
+    from ckanext.satudata_balikpapan.dcat import cache, fragments
 
     tk.check_access("dcat_catalog_show", context, data_dict)
     published = _published_only(data_dict)
-    return cache.cached_page(published, lambda: up_func(context, published))
+
+    def render() -> Any:
+        page = fragments.render_catalog(context, published)
+        return page if page is not None else up_func(context, published)
+
+    return cache.cached_page(published, render)
 
 
 @tk.chained_action
