@@ -97,6 +97,14 @@ def save(resource_id: str, package_id: str, **values: Any) -> None:
     model.Session.execute(stmt.on_conflict_do_update(index_elements=["resource_id"], set_=update))
 
 
+def forget(resource_ids: list[str]) -> None:
+    """Drop the validation rows of resources (deleted ones), inside the current transaction."""
+    if resource_ids:
+        model.Session.execute(
+            sa.delete(resource_validation).where(resource_validation.c.resource_id.in_(resource_ids))
+        )
+
+
 def stamps(package_ids: list[str]) -> dict[str, str]:
     """Per dataset, a stamp of its validation rows and acknowledgements that changes whenever
     either does (its quality score may then change): two grouped queries for any number of
@@ -105,15 +113,24 @@ def stamps(package_ids: list[str]) -> dict[str, str]:
         return {}
     rv, ack = resource_validation, quality_ack
     out: dict[str, str] = {}
-    validations = sa.select(
-        rv.c.package_id, sa.func.count(), sa.func.max(rv.c.validated_at), sa.func.max(rv.c.queued_at),
-        sa.func.string_agg(rv.c.resource_id + ":" + rv.c.status, sa.literal_column("','")),
-    ).where(rv.c.package_id.in_(package_ids)).group_by(rv.c.package_id)
+    validations = (
+        sa.select(
+            rv.c.package_id,
+            sa.func.count(),
+            sa.func.max(rv.c.validated_at),
+            sa.func.max(rv.c.queued_at),
+            sa.func.string_agg(rv.c.resource_id + ":" + rv.c.status, sa.literal_column("','")),
+        )
+        .where(rv.c.package_id.in_(package_ids))
+        .group_by(rv.c.package_id)
+    )
     for package_id, count, validated, queued, statuses in model.Session.execute(validations):
         out[package_id] = f"v{count}|{validated}|{queued}|{statuses}"
-    acks = sa.select(ack.c.package_id, sa.func.count(), sa.func.max(ack.c.created)).where(
-        ack.c.package_id.in_(package_ids)
-    ).group_by(ack.c.package_id)
+    acks = (
+        sa.select(ack.c.package_id, sa.func.count(), sa.func.max(ack.c.created))
+        .where(ack.c.package_id.in_(package_ids))
+        .group_by(ack.c.package_id)
+    )
     for package_id, count, created in model.Session.execute(acks):
         out[package_id] = f"{out.get(package_id, '')}|a{count}|{created}"
     return out
@@ -122,7 +139,7 @@ def stamps(package_ids: list[str]) -> dict[str, str]:
 def by_sha256(sha256: str, exclude_resource: str) -> list[dict[str, Any]]:
     """Active resources of active datasets, other than ``exclude_resource``, whose last
     validated file had these bytes: ``resource_id``, ``resource_name``, ``package_id``,
-    ``package_title``."""
+    ``package_title``, ``package_name``, ``package_private`` (not published)."""
     v, r, p = resource_validation, model.resource_table, model.package_table
     query = (
         sa.select(
@@ -131,6 +148,7 @@ def by_sha256(sha256: str, exclude_resource: str) -> list[dict[str, Any]]:
             p.c.id.label("package_id"),
             p.c.title.label("package_title"),
             p.c.name.label("package_name"),
+            p.c.private.label("package_private"),
         )
         .select_from(v.join(r, r.c.id == v.c.resource_id).join(p, p.c.id == r.c.package_id))
         .where(

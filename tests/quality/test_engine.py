@@ -538,3 +538,60 @@ def test_an_empty_file_says_so(tmp_path):
     assert [(f.code, f.message("id"), f.message("en")) for f in report.findings] == [
         ("file_error", "Berkas kosong", "The file is empty")
     ]
+
+
+# Title rows above the header ---------------------------------------------------------
+
+
+def _csv_with_titles(path, rows, delimiter=","):
+    """A table as an OPD exports it: title, unit note and a blank line above the header."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(["Jumlah Penduduk menurut Kecamatan di Kota Balikpapan"])
+        writer.writerow(["(jiwa)", "", ""])
+        writer.writerow([])
+        writer.writerow(corpus.HEADER)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_title_rows_above_a_csv_header_are_skipped_and_rows_keep_their_file_numbers(
+    tmp_path, rows, delimiter
+):
+    corpus.find(rows, "64.71.03", 2023)[LK] = "91.2O4"
+    path = _csv_with_titles(tmp_path / "p.csv", rows, delimiter)
+    report = validate(str(path), "csv", corpus.schema())
+    assert report.rows == len(rows)
+    f = at(report, "type_error", corpus.row_number(rows, "64.71.03", 2023, header_row=4), "laki_laki")
+    assert f.message("id").startswith(f"Baris {f.row},")
+    assert codes(report) == {"type_error"}
+
+
+def test_title_rows_above_a_sheets_header_are_skipped(tmp_path, rows):
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("2023")
+    sheet.merge_range(0, 0, 0, 6, "Jumlah Penduduk menurut Kecamatan, 2023")
+    sheet.write_row(2, 0, corpus.HEADER)
+    year = [r for r in rows if r[2] == 2023]
+    year[1][PR] = "51.0OO"
+    for r, row in enumerate(year, start=3):
+        sheet.write_row(r, 0, row)
+    workbook.close()
+    report = validate(str(path), "xlsx", corpus.schema())
+    assert report.rows == len(year)
+    f = at(report, "type_error", 5, "perempuan", sheet="2023")  # header on row 3, data from row 4
+    assert f.message("en").startswith('Sheet "2023", row 5, column "perempuan"')
+
+
+def test_a_single_column_table_has_no_title_rows(tmp_path):
+    path = tmp_path / "daftar.csv"
+    path.write_text("kecamatan\nBalikpapan Selatan\nBalikpapan Kota\n", encoding="utf-8")
+    schema = {"fields": [{"name": "kecamatan", "type": "string"}]}
+    report = validate(str(path), "csv", schema)
+    assert report.rows == 2 and report.findings == []

@@ -81,6 +81,24 @@ def test_a_file_level_finding_has_no_location_prefix():
     assert f.message() == "Berkas ini sama persis (byte demi byte) dengan Penduduk 2023"
 
 
+def test_an_identical_file_names_published_matches_and_only_counts_unpublished_ones():
+    both = Finding.make("identical_file", details={"other": '"A" (Data A)', "unpublished": 2})
+    assert (
+        both.message("id")
+        == 'Berkas ini sama persis (byte demi byte) dengan "A" (Data A) dan 2 berkas lain yang belum terbit'
+    )
+    assert (
+        both.message("en")
+        == 'This file is byte for byte the same as "A" (Data A) and 2 other unpublished files'
+    )
+    hidden = Finding.make("identical_file", details={"other": "", "unpublished": 1})
+    assert (
+        hidden.message("id")
+        == "Berkas ini sama persis (byte demi byte) dengan 1 berkas lain yang belum terbit"
+    )
+    assert hidden.message("en") == "This file is byte for byte the same as 1 unpublished file"
+
+
 def test_to_dict_is_json_safe_and_round_trips():
     f = Finding.make(
         "total_mismatch",

@@ -15,7 +15,7 @@ from ckan.tests import helpers
 from werkzeug.datastructures import FileStorage
 
 from ckanext.satudata_balikpapan.quality import service
-from tests.conftest import create_dataset, make_opd_org
+from tests.conftest import create_dataset, make_opd_org, publish
 from tests.quality import corpus
 from tests.quality.corpus import HEADER, JML, LK, PR
 from tests.test_resource_files import local_server
@@ -238,6 +238,36 @@ class TestAcrossResources:
             ("copied_previous_period", f"Penduduk {LAST}")
         ]
 
+    def test_correcting_last_years_file_clears_the_copy_warning_of_this_years(self, opd):
+        dataset = penduduk_dataset()
+        this_year = corpus.penduduk([LAST])
+        # Last year's file was filled with this year's figures by mistake.
+        old = upload(
+            dataset["id"], f"Penduduk {PREV}", csv_bytes(copy_of(this_year, PREV)), periode=str(PREV)
+        )
+        new = upload(dataset["id"], f"Penduduk {LAST}", csv_bytes(this_year), periode=str(LAST))
+        assert [f["code"] for f in service.validation_of(new["id"])["findings"]] == ["copied_previous_period"]
+
+        # The OPD uploads last year's right figures: this year's file no longer repeats them,
+        # and its warning goes without a new upload of it.
+        filename = f"Penduduk {PREV}.csv"
+        helpers.call_action(
+            "resource_patch", context=site_context(), id=old["id"], url=filename,
+            upload=FileStorage(io.BytesIO(csv_bytes(corpus.penduduk([PREV]))), filename=filename),
+        )  # fmt: skip
+        assert service.validation_of(new["id"])["findings"] == []
+        assert service.dataset_findings(dataset["id"]) == []
+
+    def test_deleting_the_copied_file_clears_the_copy_warning(self, opd):
+        dataset = penduduk_dataset()
+        old_rows = corpus.penduduk([PREV])
+        old = upload(dataset["id"], f"Penduduk {PREV}", csv_bytes(old_rows), periode=str(PREV))
+        new = upload(dataset["id"], f"Penduduk {LAST}", csv_bytes(copy_of(old_rows, LAST)), periode=str(LAST))
+        assert service.dataset_findings(dataset["id"]) != []
+        helpers.call_action("resource_delete", context=site_context(), id=old["id"])
+        assert service.validation_of(new["id"])["findings"] == []
+        assert service.validation_of(old["id"]) is None
+
     def test_an_extreme_change_against_last_years_file(self, opd):
         dataset = penduduk_dataset()
         upload(dataset["id"], f"Penduduk {PREV}", csv_bytes(corpus.penduduk([PREV])), periode=str(PREV))
@@ -270,9 +300,22 @@ class TestAcrossResources:
         copy = upload(second["id"], "Penduduk salinan", content, periode=str(LAST))
 
         assert service.validation_of(original["id"])["findings"] == []  # the resource itself is no match
+        # The first dataset is an unpublished draft: whoever reads the copy learns only that
+        # an unpublished file matches, not its name.
+        identical = at(service.validation_of(copy["id"])["findings"], "identical_file")
+        assert identical["details"]["unpublished"] == 1 and identical["details"]["other"] == ""
+        assert identical["message"]["id"] == (
+            "Berkas ini sama persis (byte demi byte) dengan 1 berkas lain yang belum terbit"
+        )
+        assert "Jumlah Penduduk" not in json.dumps(identical)
+        # Once the first dataset is published, the copy's check names it.
+        publish(first["id"])
+        service.check_resource(copy["id"], force=True)
         identical = at(service.validation_of(copy["id"])["findings"], "identical_file")
         assert identical["details"]["other"] == '"Penduduk kecamatan" (Jumlah Penduduk menurut Kecamatan)'
-        assert "sama persis (byte demi byte)" in identical["message"]["id"]
+        assert identical["message"]["en"] == (
+            'This file is byte for byte the same as "Penduduk kecamatan" (Jumlah Penduduk menurut Kecamatan)'
+        )
 
     def test_a_unit_other_than_the_datasets_satuan_and_its_correction(self, opd):
         dataset = penduduk_dataset(satuan="orang")  # the file counts jiwa, and luas in km2

@@ -186,3 +186,18 @@ def test_load_accepts_json_and_reports_every_problem():
     assert len(exc.value.errors) == 2
     with pytest.raises(SchemaError, match="bukan JSON"):
         load("{fields")
+
+
+def test_infer_reads_the_header_below_title_rows(tmp_path):
+    import csv
+
+    path = tmp_path / "penduduk.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, delimiter=";", lineterminator="\n")
+        writer.writerow(["Jumlah Penduduk menurut Kecamatan di Kota Balikpapan"])
+        writer.writerow([])
+        writer.writerow(corpus.HEADER)
+        writer.writerows(corpus.penduduk([2024]))
+    schema = infer(str(path), "csv")
+    assert [f["name"] for f in schema["fields"]] == corpus.HEADER
+    assert schema["primaryKey"] == ["kode_wilayah", "tahun"]

@@ -38,6 +38,7 @@ import hashlib
 import json
 import logging
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -48,12 +49,11 @@ log = logging.getLogger(__name__)
 
 TTL_KEY = "ckanext.satudata.dcat.fragment_ttl"
 DEFAULT_TTL = 2 * 86400
-PREFIX = "satudata:dcat:fragment:"
+PREFIX = "satudata:dcat:fragment:"  # a dataset's own part, by dataset
+BLOCK_PREFIX = "satudata:dcat:block:"  # a shared resource's description, by content
 VERSION = "1"  # bump when the profile's output changes
 # rdflib format names (ckanext-dcat's url_to_rdflib_format) whose documents can be joined.
 FORMATS = ("turtle", "pretty-xml", "json-ld")
-_SEPARATOR = "\x1e"
-
 _TURTLE_PREFIX = re.compile(r"^@prefix ([^\s:]*): <([^>]*)> \.$")
 _XML_NAMESPACE = re.compile(r'xmlns(?::([^\s="]+))?="([^"]*)"')
 _XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -70,13 +70,21 @@ class Fragment:
     key: str = ""
 
 
-def encode(parts: list[Fragment]) -> bytes:
-    """A dataset's fragments as stored in Redis."""
-    return json.dumps([[f.key, f.namespaces, f.body] for f in parts], ensure_ascii=False).encode()
+def encode(fragment: Fragment, block_keys: list[str] | None = None) -> bytes:
+    """A fragment as stored in Redis (zlib-compressed JSON): a dataset's own part with the keys
+    of its shared blocks, or a shared block (``block_keys`` None)."""
+    data = (
+        [fragment.namespaces, fragment.body]
+        if block_keys is None
+        else [fragment.namespaces, fragment.body, block_keys]
+    )
+    return zlib.compress(json.dumps(data, ensure_ascii=False).encode(), 6)
 
 
-def decode(data: bytes) -> list[Fragment]:
-    return [Fragment(tuple(tuple(n) for n in ns), body, key) for key, ns, body in json.loads(data)]
+def decode(data: bytes, key: str = "") -> tuple[Fragment, list[str]]:
+    """A stored fragment and the keys of the blocks it refers to (none for a block)."""
+    namespaces, body, *rest = json.loads(zlib.decompress(data))
+    return Fragment(tuple(tuple(n) for n in namespaces), body, key), (rest[0] if rest else [])
 
 
 def split(fmt: str, text: str) -> Fragment | None:
@@ -251,7 +259,7 @@ def _render_dataset(
     serializer: Any, dataset_dict: dict[str, Any], fmt: str, namespaces: Any, blocks: dict[str, Fragment]
 ) -> list[Fragment] | None:
     """One dataset rendered on a graph of its own: its own part, then one keyed fragment per
-    shared resource (``blocks`` memoises those already rendered for this page). The graphs
+    shared resource (``blocks``: those already read or rendered for this page). The graphs
     share ``namespaces`` (an rdflib NamespaceManager): the same prefixes everywhere, and qnames
     computed once."""
     graph_type = type(serializer.g)
@@ -276,7 +284,7 @@ def _render_dataset(
     for subject in shared:
         triples = list(graph.triples((subject, None, None)))
         material = "\n".join(sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in triples))
-        key = hashlib.sha1(f"{fmt}\x1f{material}".encode(), usedforsecurity=False).hexdigest()
+        key = hashlib.sha1(f"{VERSION}\x1f{fmt}\x1f{material}".encode(), usedforsecurity=False).hexdigest()
         block = blocks.get(key)
         if block is None:
             block_graph = new_graph()
@@ -293,34 +301,48 @@ def _render_dataset(
 def fragments_for(
     serializer: Any, datasets: list[dict[str, Any]], fmt: str, profiles: list[str], redis: Any
 ) -> list[Fragment] | None:
-    """The fragments of ``datasets`` in ``fmt``: stored ones, and the missing ones rendered and
-    stored. None when one cannot be split."""
+    """The fragments of ``datasets`` in ``fmt``, each dataset's own part followed by its shared
+    blocks: read from Redis (two reads for the whole page), and for a dataset missing there (or
+    one of its blocks) rendered and stored. None when one cannot be split."""
     prefix = key_prefix(profiles)
     quality = _quality_stamps(datasets)
     keys = [fragment_key(prefix, fmt, d, quality.get(d.get("id") or "", "")) for d in datasets]
-    stored = redis.mget(keys) if keys else []
-    result: list[Fragment] = []
-    missing: dict[str, bytes] = {}
+    records = {
+        key: decode(data) for key, data in zip(keys, redis.mget(keys) if keys else [], strict=True) if data
+    }
+    wanted = sorted({k for _own, block_keys in records.values() for k in block_keys})
     blocks: dict[str, Fragment] = {}
+    for key, data in zip(
+        wanted, redis.mget([BLOCK_PREFIX + k for k in wanted]) if wanted else [], strict=True
+    ):
+        if data:
+            blocks[key] = decode(data, key)[0]
+    result: list[Fragment] = []
+    writes: dict[str, bytes] = {}
     saved_graph = serializer.g
     namespaces = saved_graph.namespace_manager
     try:
-        for key, data, dataset_dict in zip(keys, stored, datasets, strict=True):
-            if data is not None:
-                result.extend(decode(data))
+        for key, dataset_dict in zip(keys, datasets, strict=True):
+            record = records.get(key)
+            if record is not None and all(k in blocks for k in record[1]):
+                result.append(record[0])
+                result.extend(blocks[k] for k in record[1])
                 continue
             parts = _render_dataset(serializer, dataset_dict, fmt, namespaces, blocks)
             if parts is None:
                 return None
+            own, shared = parts[0], parts[1:]
             result.extend(parts)
-            missing[key] = encode(parts)
+            writes[key] = encode(own, [b.key for b in shared])
+            for block in shared:  # stored again: a block outlives every record naming it
+                writes[BLOCK_PREFIX + block.key] = encode(block)
     finally:
         serializer.g = saved_graph
-    if missing:
+    if writes:
         try:
             ttl = _ttl()
             pipe = redis.pipeline(transaction=False)
-            for key, data in missing.items():
+            for key, data in writes.items():
                 pipe.setex(key, ttl, data)
             pipe.execute()
         except Exception:

@@ -24,6 +24,7 @@ other than ``required``; ``missing_value`` = ``constraint-error`` on ``required`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -76,7 +77,8 @@ class ValidationContext:
     * ``previous``: profiles (:attr:`Report.profile`) of the dataset's earlier resources,
       by resource label, for ``copied_previous_period`` and ``extreme_change``.
     * ``known_hashes``: ``{sha256: resource label}`` of other resources (of any dataset,
-      this resource excluded), for ``identical_file``.
+      this resource excluded), for ``identical_file``; a value may instead be
+      ``{"other": labels that may be shown, "unpublished": how many more there are}``.
     * ``frekuensi`` (a frekuensi slug or MS-Keg code), ``last_period`` (default: the latest
       period of this file and ``previous``) and ``today`` (default: the current date), for
       ``stale``.
@@ -92,7 +94,7 @@ class ValidationContext:
     satuan: str | None = None
     region_codes: Collection[str] | None = None
     previous: Mapping[str, dict] = field(default_factory=dict)
-    known_hashes: Mapping[str, str] = field(default_factory=dict)
+    known_hashes: Mapping[str, str | Mapping[str, Any]] = field(default_factory=dict)
     frekuensi: str | None = None
     last_period: str | None = None
     today: dt.date | None = None
@@ -971,7 +973,7 @@ def _run_csv(run: _Run, path: str) -> tuple[str | None, str | None]:
                 header, batches = readers.csv_batches_fast(path, dialect, width)
             else:
                 header, batches = readers.csv_batches_slow(path, dialect)
-            run.start_table(header, None, 1)
+            run.start_table(header, None, 1 + dialect.skip)
             for raw in batches:
                 run.batch(raw)
             run.end_table()
@@ -982,7 +984,7 @@ def _run_csv(run: _Run, path: str) -> tuple[str | None, str | None]:
         except readers.EncodingRestart:
             if dialect.encoding == "latin-1":
                 raise
-            dialect = readers.CsvDialect("latin-1", dialect.delimiter)
+            dialect = dataclasses.replace(dialect, encoding="latin-1")
         run.__init__(run.schema, run.context)  # start again from a clean state
     raise readers.Restart("unreadable")
 
@@ -1063,9 +1065,10 @@ def _order(finding: Finding, run: _Run) -> tuple:
 def _after(run: _Run, profile: dict[str, Any], sha: str) -> None:
     """The checks that need the whole file: identity, units, totals, periods, staleness."""
     ctx = run.context
-    other = ctx.known_hashes.get(sha)
-    if other:
-        run.add(Finding.make("identical_file", details={"other": other, "sha256": sha}), (-1, 0, -1))
+    match = ctx.known_hashes.get(sha)
+    if match:
+        details = dict(match) if isinstance(match, Mapping) else {"other": match}
+        run.add(Finding.make("identical_file", details={**details, "sha256": sha}), (-1, 0, -1))
     if ctx.satuan:
         units = [(f, f.unit) for f in run.fields if f.unit and f.name in run.value_fields]
         if units and not any(same_unit(u, ctx.satuan) for _, u in units):

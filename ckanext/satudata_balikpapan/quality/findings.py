@@ -260,12 +260,16 @@ class Finding:
                 f"{d.get('compared')} cells) equal period {d.get('previous_period')}{src_en}"
             )
         if code == "identical_file":
-            other = d.get("other")
-            return (
-                f"berkas ini sama persis (byte demi byte) dengan {other}"
-                if id_
-                else f"this file is byte for byte the same as {other}"
-            )
+            other, hidden = d.get("other"), int(d.get("unpublished") or 0)
+            if id_:
+                unpublished = f"{hidden} berkas lain yang belum terbit"
+                same_as = f"{other} dan {unpublished}" if other and hidden else other or unpublished
+                return f"berkas ini sama persis (byte demi byte) dengan {same_as}"
+            files = f"unpublished file{'s' if hidden > 1 else ''}"
+            same_as = other or f"{hidden} {files}"
+            if other and hidden:
+                same_as = f"{other} and {hidden} other {files}"
+            return f"this file is byte for byte the same as {same_as}"
         if code == "stale":
             return (
                 f"pembaruan {d.get('frekuensi_label_id', d.get('frekuensi'))} terakhir untuk periode "

@@ -5,6 +5,11 @@ the spreadsheet row number of each row. Memory is bounded by the batch size, not
 size, except that an XLSX *sheet* is read whole by calamine (a workbook is read sheet by
 sheet, so memory follows the largest sheet, not the workbook).
 
+Title rows above the header (a table's title, a subtitle, a unit note, blank rows: rows with at
+most one filled cell, as government workbooks and their CSV exports often have) are skipped:
+the header is the first of the top rows with two or more filled cells. Row numbers stay those
+of the file.
+
 CSV has two paths that produce the same rows and row numbers:
 
 * the fast path, pyarrow's streaming CSV reader, used whenever every record has as many
@@ -19,9 +24,10 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 import pyarrow as pa
@@ -33,6 +39,7 @@ CSV_BLOCK_BYTES = 1 << 22  # pyarrow block: about 70,000 rows of a 10-column sta
 SLOW_BATCH_ROWS = 20_000
 XLSX_BATCH_ROWS = 20_000
 DELIMITERS = (",", ";", "\t", "|")
+TITLE_SCAN_ROWS = 10  # how far down the header is looked for
 
 
 class Restart(Exception):
@@ -50,6 +57,21 @@ class CsvDialect:
 
     encoding: str
     delimiter: str
+    skip: int = 0  # title records above the header
+    skip_lines: int = 0  # the lines they take (more than ``skip`` when one spans lines)
+
+
+def title_rows(rows: Sequence[Sequence[Any]]) -> int:
+    """How many of the top rows are titles above the header: rows with at most one filled
+    cell, before the first row with two or more (none when no top row has two)."""
+    for index, row in enumerate(rows[:TITLE_SCAN_ROWS]):
+        filled = 0
+        for cell in row:
+            if cell is not None and (cell.strip() if isinstance(cell, str) else cell_text(cell).strip()):
+                filled += 1
+                if filled >= 2:
+                    return index
+    return 0
 
 
 @dataclass
@@ -84,34 +106,61 @@ def sniff_csv(path: str) -> CsvDialect:
         except UnicodeDecodeError:
             encoding = "latin-1"
     text = head.decode(encoding, errors="replace")
-    return CsvDialect(encoding, _delimiter(text))
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    top = list(islice(reader, TITLE_SCAN_ROWS))
+    skip = title_rows(top)
+    if not skip:
+        return CsvDialect(encoding, delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for _ in islice(reader, skip):
+        pass
+    return CsvDialect(encoding, delimiter, skip, reader.line_num)
 
 
 def _delimiter(text: str) -> str:
+    """The delimiter most frequent on one of the top lines (outside quotes): the header's,
+    also when title lines above it have none."""
+    best_counts = dict.fromkeys(DELIMITERS, 0)
     counts = dict.fromkeys(DELIMITERS, 0)
-    quoted = False
+    quoted, lines = False, 0
     for ch in text:
         if ch == '"':
             quoted = not quoted
         elif not quoted:
-            if ch in "\r\n":
-                break
-            if ch in counts:
+            if ch == "\n":
+                for d in DELIMITERS:
+                    best_counts[d] = max(best_counts[d], counts[d])
+                counts = dict.fromkeys(DELIMITERS, 0)
+                lines += 1
+                if lines >= TITLE_SCAN_ROWS:
+                    break
+            elif ch in counts:
                 counts[ch] += 1
-    best = max(DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    for d in DELIMITERS:
+        best_counts[d] = max(best_counts[d], counts[d])
+    best = max(DELIMITERS, key=lambda d: best_counts[d])
+    return best if best_counts[best] else ","
+
+
+def _skip_titles(reader: Any, dialect: CsvDialect) -> None:
+    for _ in islice(reader, dialect.skip):
+        pass
 
 
 def csv_header(path: str, dialect: CsvDialect) -> list[str]:
-    """The first record of the file (the header labels)."""
+    """The header labels: the first record below the title rows."""
     with open(path, encoding=dialect.encoding, errors="replace", newline="") as f:
-        return next(csv.reader(f, delimiter=dialect.delimiter), [])
+        reader = csv.reader(f, delimiter=dialect.delimiter)
+        _skip_titles(reader, dialect)
+        return next(reader, [])
 
 
 def csv_sample(path: str, dialect: CsvDialect, rows: int) -> tuple[list[str], list[list[str]]]:
     """The header and up to ``rows`` data rows, read with Python's csv module."""
     with open(path, encoding=dialect.encoding, errors="replace", newline="") as f:
         reader = csv.reader(f, delimiter=dialect.delimiter)
+        _skip_titles(reader, dialect)
         header = next(reader, [])
         data = []
         for row in reader:
@@ -126,12 +175,15 @@ def csv_batches_fast(path: str, dialect: CsvDialect, width: int) -> tuple[list[s
     numbers are record numbers exactly as the csv module counts them. Raises
     :class:`Restart` (possibly while iterating) when the slow path is needed, and
     :class:`EncodingRestart` when a UTF-8 file turns out not to be."""
+    if dialect.skip_lines != dialect.skip:
+        raise Restart("a title record spans lines")  # pyarrow skips lines, not records
     names = [f"c{i}" for i in range(width)]
     read = pa_csv.ReadOptions(
         encoding="latin-1" if dialect.encoding == "latin-1" else "utf8",
         block_size=CSV_BLOCK_BYTES,
         column_names=names,
         use_threads=True,
+        skip_rows=dialect.skip_lines,
     )
     parse = pa_csv.ParseOptions(
         delimiter=dialect.delimiter, newlines_in_values=True, ignore_empty_lines=False
@@ -154,7 +206,7 @@ def csv_batches_fast(path: str, dialect: CsvDialect, width: int) -> tuple[list[s
     header = [first.column(i)[0].as_py() for i in range(width)] if first.num_rows else []
 
     def batches() -> Iterator[RawBatch]:
-        next_row = 2
+        next_row = 2 + dialect.skip
         batch = first.slice(1)
         while True:
             n = batch.num_rows
@@ -185,6 +237,7 @@ def csv_batches_slow(path: str, dialect: CsvDialect) -> tuple[list[str], Iterato
     f = open(path, encoding=dialect.encoding, newline="")  # noqa: SIM115 - closed by the generator
     reader = csv.reader(f, delimiter=dialect.delimiter)
     try:
+        _skip_titles(reader, dialect)
         header = next(reader, [])
     except UnicodeDecodeError as exc:
         f.close()
@@ -193,7 +246,7 @@ def csv_batches_slow(path: str, dialect: CsvDialect) -> tuple[list[str], Iterato
 
     def batches() -> Iterator[RawBatch]:
         try:
-            row_number = 1
+            row_number = 1 + dialect.skip
             cols: list[list[str | None]] = [[] for _ in range(width)]
             rows: list[int] = []
             extra: list[tuple[int, int]] = []
@@ -333,7 +386,8 @@ def xlsx_converter(field: dict[str, Any] | None) -> Converter:
 @dataclass
 class XlsxSheet:
     """One visible, non-empty sheet: its name, header labels and the row number of the
-    header (the first non-empty row); ``rows`` yields the data rows as native values."""
+    header (the first non-empty row below any title rows); ``rows`` yields the data rows as
+    native values."""
 
     name: str
     header: list[str]
@@ -447,7 +501,10 @@ def xlsx_sheets(path: str, only: Sequence[str] | None = None) -> Iterator[XlsxSh
             if start is None or not sheet.height:
                 continue
             rows = iter(sheet.iter_rows())
-            header_cells = next(rows, None)
+            top = list(islice(rows, TITLE_SCAN_ROWS))
+            skip = title_rows(top)
+            rows = chain(iter(top[skip + 1 :]), rows)
+            header_cells = top[skip] if len(top) > skip else None
             if header_cells is None:
                 continue
             header = [cell_text(c).strip() if not isinstance(c, str) else c for c in header_cells]
@@ -455,7 +512,7 @@ def xlsx_sheets(path: str, only: Sequence[str] | None = None) -> Iterator[XlsxSh
                 header.pop()
             if not header:
                 continue
-            yield XlsxSheet(name=name, header=header, header_row=start[0] + 1, rows=rows)
+            yield XlsxSheet(name=name, header=header, header_row=start[0] + 1 + skip, rows=rows)
             del sheet, rows
     finally:
         close = getattr(workbook, "close", None)

@@ -395,16 +395,20 @@ def _previous(pkg: dict[str, Any], resource_id: str) -> dict[str, dict]:
     return out
 
 
-def _known_hashes(sha: str, resource_id: str) -> dict[str, str]:
+def _known_hashes(sha: str, resource_id: str) -> dict[str, dict[str, Any]]:
+    """The other resources whose file had these bytes, as the finding shows them to anyone who
+    reads this resource: published ones by name, unpublished ones (another OPD's draft) only
+    counted."""
     others = mq.by_sha256(sha, resource_id)
     if not others:
         return {}
     names = [
         f'"{o["resource_name"] or o["resource_id"][:8]}" ({o["package_title"] or o["package_name"]})'
         for o in others
+        if not o["package_private"]
     ]
     shown = ", ".join(names[:3]) + (f", +{len(names) - 3}" if len(names) > 3 else "")
-    return {sha: shown}
+    return {sha: {"other": shown, "unpublished": len(others) - len(names)}}
 
 
 def _file_error(path: Path, error: Exception | None) -> list[Finding]:
@@ -566,8 +570,18 @@ def validate_resource(resource_id: str) -> dict[str, Any] | None:
 
 
 def run_validation_job(resource_id: str) -> str | None:
-    """Background job (``ckan jobs worker``): validate a resource; returns its status."""
+    """Background job (``ckan jobs worker``): validate a resource; returns its status. When
+    the file's content differs from its last check, the dataset's other files are checked
+    again (their cross-file findings compare with it)."""
+    before = _content(mq.get(resource_id))
     result = validate_resource(resource_id)
+    row = mq.get(resource_id)
+    if row and _content(row) != before and row["status"] in (mq.VALID, mq.TIDAK_VALID):
+        others = [
+            r["resource_id"] for r in mq.of_package(row["package_id"]) if r["resource_id"] != resource_id
+        ]
+        active = {r.id for r in _active_resources(row["package_id"])}
+        _check_others(row["package_id"], [rid for rid in others if rid in active])
     return result["status"] if result else None
 
 
@@ -641,7 +655,12 @@ def check_dataset(package_id: str) -> None:
     """:func:`check_resource` for each CSV or spreadsheet resource of a dataset whose file,
     schema or satuan changed since its last validation, or that was never validated (the
     dataset hooks: resources added or changed with ``package_create``/``package_update``, a
-    new satuan; and the publish gate). Never raises."""
+    new satuan; and the publish gate). Never raises.
+
+    A file's cross-file findings (``copied_previous_period``, ``extreme_change``) compare it
+    with the dataset's other files, so when a file's content changes or a file is deleted, the
+    other files already checked are checked again (once: a file's own profile depends on its
+    bytes only)."""
     try:
         pkg = tk.get_action("package_show")(
             {"ignore_auth": True, "use_cache": False, "for_view": False}, {"id": package_id}
@@ -651,13 +670,43 @@ def check_dataset(package_id: str) -> None:
         log.exception("Satu Data: could not check the files of %s", package_id)
         model.Session.rollback()
         return
-    for resource in pkg.get("resources") or []:
-        if tabular_format(resource) is None:
-            continue
+    tables = [r for r in pkg.get("resources") or [] if tabular_format(r) is not None]
+    current = {r["id"] for r in pkg.get("resources") or []}
+    gone = [rid for rid, row in rows.items() if rid not in current and row.get("profile")]
+    changed, fresh = bool(gone), set()  # fresh: checked after the last change
+    for resource in tables:
         row = rows.get(resource["id"])
         if row and row.get("fingerprint") == fingerprint(resource, pkg, parse_schema(resource.get("schema"))):
             continue
         check_resource(resource["id"])
+        if _content(mq.get(resource["id"])) != _content(row):
+            changed, fresh = True, set()
+        fresh.add(resource["id"])
+    if not changed:
+        return
+    try:
+        mq.forget(gone)
+        model.Session.commit()
+    except Exception:
+        log.exception("Satu Data: could not drop the validations of deleted files of %s", package_id)
+        model.Session.rollback()
+    _check_others(pkg["id"], [r["id"] for r in tables if r["id"] not in fresh])
+
+
+def _content(row: dict[str, Any] | None) -> tuple[Any, Any]:
+    """What other files' findings see of a file's validation: its bytes and profile."""
+    return ((row or {}).get("sha256"), (row or {}).get("profile"))
+
+
+def _check_others(package_id: str, resource_ids: list[str]) -> None:
+    """Check again the files among ``resource_ids`` that were checked before (valid or not):
+    another file of their dataset changed."""
+    settled = {
+        r["resource_id"] for r in mq.of_package(package_id) if r["status"] in (mq.VALID, mq.TIDAK_VALID)
+    }
+    for resource_id in resource_ids:
+        if resource_id in settled:
+            check_resource(resource_id, force=True)
 
 
 def on_dataset_change(context: dict[str, Any], package_id: str) -> None:
