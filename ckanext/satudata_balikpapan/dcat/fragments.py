@@ -22,9 +22,9 @@ days by default).
 A page is the catalogue part rendered afresh plus the fragments of its datasets (missing ones
 are rendered and stored), joined under one namespace header. The result parses to the same
 graph as ckanext-dcat's ``RDFSerializer.serialize_catalog`` on the same datasets (tested for
-each format). When the fragments cannot be joined safely (two fragments bind one prefix to
-different namespaces, an unsupported format such as N3, sub-catalogues exposed, Redis down) the
-page is rendered the ordinary way.
+each format; N3 is served as Turtle, which is valid N3). When the fragments cannot be joined
+safely (two fragments bind one prefix to different namespaces, sub-catalogues exposed, Redis
+down, ``fragment_ttl`` 0) the page is rendered the ordinary way.
 
 Publishing a dataset renders its fragments at once (``workflow.transition``), and
 ``ckan satudata dcat-warm`` renders those of the whole published catalogue (run it daily after
@@ -54,6 +54,8 @@ BLOCK_PREFIX = "satudata:dcat:block:"  # a shared resource's description, by con
 VERSION = "1"  # bump when the profile's output changes
 # rdflib format names (ckanext-dcat's url_to_rdflib_format) whose documents can be joined.
 FORMATS = ("turtle", "pretty-xml", "json-ld")
+# Formats served from another one's fragments: Turtle is valid N3.
+SERVED_AS = {"n3": "turtle"}
 _TURTLE_PREFIX = re.compile(r"^@prefix ([^\s:]*): <([^>]*)> \.$")
 _XML_NAMESPACE = re.compile(r'xmlns(?::([^\s="]+))?="([^"]*)"')
 _XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -402,6 +404,7 @@ def render_catalog(context: dict[str, Any], data_dict: dict[str, Any]) -> str | 
     from ckanext.dcat.utils import url_to_rdflib_format
 
     fmt = url_to_rdflib_format(data_dict.get("format") or "xml")
+    fmt = SERVED_AS.get(fmt, fmt)
     if not _applies(fmt):
         return None
     try:
