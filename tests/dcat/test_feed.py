@@ -160,3 +160,18 @@ def test_the_cache_can_be_switched_off(app, portal):
         redis.delete(key)
     app.get("/catalog.ttl")
     assert list(redis.scan_iter(f"{PREFIX}*")) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=%22", "fq=(((", "modified_since=bukan-tanggal", "page=0", "page=abc", "profiles=tidak_ada"],
+)
+def test_bad_catalogue_parameters_are_refused_not_a_server_error(app, portal, query):
+    response = app.get(f"/catalog.ttl?{query}")
+    assert response.status_code == 409, response.body[:300]
+
+
+def test_an_unreadable_search_query_is_named_in_indonesian(app, portal):
+    response = app.get("/catalog.ttl?q=%22")
+    assert response.status_code == 409
+    assert "Kueri atau filter pencarian (q, fq) tidak dapat dibaca" in response.body

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
@@ -393,7 +394,11 @@ def render_page(
     if pagination_info:
         serializer._add_pagination_triples(pagination_info)
     head = split(fmt, serializer.g.serialize(format=fmt))
-    parts = fragments_for(serializer, datasets, fmt, profiles, redis)
+    try:
+        parts = fragments_for(serializer, datasets, fmt, profiles, redis)
+    except RedisError:  # Redis went away mid-page: render the page whole
+        log.warning("DCAT fragments: Redis failed, rendering the page whole", exc_info=True)
+        return None
     if head is None or parts is None:
         return None
     return join(fmt, [head, *parts])

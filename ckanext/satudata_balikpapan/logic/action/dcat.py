@@ -7,6 +7,7 @@ a draft or a dataset the walidata has withdrawn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -14,6 +15,18 @@ import ckan.plugins.toolkit as tk
 from ckanext.satudata_balikpapan import workflow
 
 PUBLISHED_FQ = "+satudata_terbit:true"
+
+
+def _readable_query(call: Callable[[], Any]) -> Any:
+    """``call()``, with a query or filter Solr cannot parse (``q="``, ``fq=(((``) refused as
+    bad input (ckanext-dcat's view answers 409 with the message) instead of a server error."""
+    from ckan.lib.search import SearchError
+
+    try:
+        return call()
+    except SearchError as error:
+        message = tk._("The search query or filter (q, fq) cannot be read")
+        raise tk.ValidationError({"q": [message]}) from error
 
 
 def _published_only(data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -38,14 +51,14 @@ def dcat_catalog_show(up_func: Any, context: dict[str, Any], data_dict: dict[str
         page = fragments.render_catalog(context, published)
         return page if page is not None else up_func(context, published)
 
-    return cache.cached_page(published, render)
+    return _readable_query(lambda: cache.cached_page(published, render))
 
 
 @tk.chained_action
 @tk.side_effect_free
 def dcat_catalog_search(up_func: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
     """Catalogue search: published datasets only."""
-    return up_func(context, _published_only(data_dict))
+    return _readable_query(lambda: up_func(context, _published_only(data_dict)))
 
 
 @tk.chained_action
