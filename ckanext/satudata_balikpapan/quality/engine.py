@@ -89,6 +89,8 @@ class ValidationContext:
     * ``copied_share``, ``copied_min_cells``: a period equal to an earlier one in at least
       this share of at least this many cells is ``copied_previous_period`` (0.9, 4).
     * ``max_findings``: findings kept per code (all are counted in :attr:`Report.counts`).
+    * ``sha256``: the file's SHA-256 when the caller has already computed it
+      (:func:`file_sha256`), so the file is not read once more for it.
     """
 
     satuan: str | None = None
@@ -103,6 +105,7 @@ class ValidationContext:
     copied_share: float = 0.9
     copied_min_cells: int = 4
     max_findings: int = 100
+    sha256: str | None = None
 
 
 @dataclass
@@ -953,7 +956,8 @@ def _period_text(value: Any) -> str:
     return str(value)
 
 
-def _sha256(path: str) -> str:
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MB chunks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
@@ -1022,7 +1026,7 @@ def validate(
     schema = tableschema.load(schema)
     fmt = (fmt or "").lower().lstrip(".")
     run = _Run(schema, context)
-    sha = _sha256(path)
+    sha = context.sha256 or file_sha256(path)
     encoding = delimiter = None
     try:
         if fmt == "csv":

@@ -370,14 +370,6 @@ class _Enqueue(Exception):
     """The file is larger than the caller may read now: a background job must check it."""
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _previous(pkg: dict[str, Any], resource_id: str) -> dict[str, dict]:
     """The stored profiles of the dataset's other resources, by resource name."""
     rows = {row["resource_id"]: row for row in mq.of_package(pkg["id"])}
@@ -442,7 +434,7 @@ def _store_schema(resource_id: str, package_id: str, schema: dict[str, Any]) -> 
 def _validate_file(path: Path, fmt: str, pkg: dict[str, Any], resource: dict[str, Any]) -> dict[str, Any]:
     """Validate a local copy of the resource's file and store the result; a draft schema is
     inferred and stored on the resource when it has none."""
-    sha = _sha256(path)
+    sha = engine.file_sha256(path)
     schema = parse_schema(resource.get("schema"))
     if schema is not None and schema.get(DRAFT_KEY):
         last = mq.get(resource["id"])
@@ -478,6 +470,7 @@ def _validate_file(path: Path, fmt: str, pkg: dict[str, Any], resource: dict[str
             previous=_previous(pkg, resource["id"]),
             known_hashes=_known_hashes(sha, resource["id"]),
             period=resource.get("periode") or None,
+            sha256=sha,
         )
         try:
             report = engine.validate(str(path), fmt, without_draft(schema), context=context)
