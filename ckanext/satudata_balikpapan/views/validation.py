@@ -12,7 +12,7 @@ from flask import Blueprint
 
 from ckanext.satudata_balikpapan.quality import gate, service, tableschema
 from ckanext.satudata_balikpapan.quality.findings import ERROR, TYPE_NAMES
-from ckanext.satudata_balikpapan.views.common import error_text as _error_text
+from ckanext.satudata_balikpapan.views.common import button_action
 from ckanext.satudata_balikpapan.views.common import request_context as _context
 
 validation_pages = Blueprint("satudata_validation", __name__)
@@ -27,32 +27,20 @@ def _back(id: str, resource_id: str):
 @validation_pages.route("/dataset/<id>/resource/<resource_id>/validasi", methods=["POST"])
 def revalidate(id: str, resource_id: str):
     """Check the resource's file again (whoever may edit it), then go back to its page."""
-    try:
-        result = tk.get_action("satudata_resource_validate")(_context(), {"id": resource_id})
-    except tk.NotAuthorized as e:
-        return tk.abort(403, str(e) or tk._("Not authorized"))
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Resource was not found."))
-    except tk.ValidationError as e:
-        tk.h.flash_error(_error_text(e))
-    else:
-        tk.h.flash_success(tk._("Checked: {status}").format(status=status_label(result.get("status"))))
+    button_action(
+        "satudata_resource_validate", {"id": resource_id}, tk._("Resource was not found."),
+        lambda result: tk._("Checked: {status}").format(status=status_label(result.get("status"))),
+    )  # fmt: skip
     return _back(id, resource_id)
 
 
 @validation_pages.route("/dataset/<id>/resource/<resource_id>/skema/konfirmasi", methods=["POST"])
 def confirm_schema(id: str, resource_id: str):
     """Confirm the resource's draft schema (whoever may edit it), then go back to its page."""
-    try:
-        tk.get_action("satudata_schema_confirm")(_context(), {"id": resource_id})
-    except tk.NotAuthorized as e:
-        return tk.abort(403, str(e) or tk._("Not authorized"))
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Resource was not found."))
-    except tk.ValidationError as e:
-        tk.h.flash_error(_error_text(e))
-    else:
-        tk.h.flash_success(tk._("The column schema is confirmed"))
+    button_action(
+        "satudata_schema_confirm", {"id": resource_id}, tk._("Resource was not found."),
+        lambda _result: tk._("The column schema is confirmed"),
+    )  # fmt: skip
     return _back(id, resource_id)
 
 

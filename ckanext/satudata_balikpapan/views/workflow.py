@@ -14,6 +14,7 @@ from flask import Blueprint, Response
 
 from ckanext.satudata_balikpapan import model as wf_model
 from ckanext.satudata_balikpapan import workflow as wf
+from ckanext.satudata_balikpapan.views.common import button_action
 from ckanext.satudata_balikpapan.views.common import error_text as _error_text
 from ckanext.satudata_balikpapan.views.common import request_context as _context
 
@@ -28,16 +29,10 @@ def step(id: str, action: str):
     data = {"id": id, "note": tk.request.form.get("note", "")}
     if action == "publish":
         data["override_reason"] = tk.request.form.get("override_reason", "")
-    try:
-        tk.get_action(f"satudata_{action}")(_context(), data)
-    except tk.NotAuthorized as e:
-        return tk.abort(403, str(e) or tk._("Not authorized"))
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Dataset not found"))
-    except tk.ValidationError as e:
-        tk.h.flash_error(_error_text(e))
-    else:
-        tk.h.flash_success(tk._("Done: {step}").format(step=tk.h.satudata_action_label(action)))
+    button_action(
+        f"satudata_{action}", data, tk._("Dataset not found"),
+        lambda _result: tk._("Done: {step}").format(step=tk.h.satudata_action_label(action)),
+    )  # fmt: skip
     return tk.redirect_to("dataset.read", id=id)
 
 
