@@ -39,7 +39,7 @@ import json
 import logging
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -258,20 +258,16 @@ def _partition(graph: Any, dataset_ref: Any) -> tuple[set[Any], list[Any]]:
     return own, shared
 
 
-def _render_dataset(
-    serializer: Any, dataset_dict: dict[str, Any], fmt: str, namespaces: Any, blocks: dict[str, Fragment]
-) -> list[Fragment] | None:
-    """One dataset rendered on a graph of its own: its own part, then one keyed fragment per
-    shared resource (``blocks``: those already read or rendered for this page). The graphs
-    share ``namespaces`` (an rdflib NamespaceManager): the same prefixes everywhere, and qnames
-    computed once."""
-    graph_type = type(serializer.g)
+@dataclass
+class _Built:
+    """A dataset's graph split for rendering: its own part, and per shared resource the
+    triples and their sorted N-Triples text (what the block's key hashes)."""
 
-    def new_graph() -> Any:
-        graph = graph_type()
-        graph.namespace_manager = namespaces
-        return graph
+    own: Any
+    shared: list[tuple[str, list[Any]]]
 
+
+def _build(serializer: Any, dataset_dict: dict[str, Any], new_graph: Callable[[], Any]) -> _Built:
     graph = new_graph()
     serializer.g = graph
     dataset_ref = serializer.graph_from_dataset(dataset_dict)
@@ -280,13 +276,42 @@ def _render_dataset(
     for subject in own:
         for triple in graph.triples((subject, None, None)):
             own_graph.add(triple)
-    head = split(fmt, own_graph.serialize(format=fmt))
+    blocks = []
+    for subject in shared:
+        triples = list(graph.triples((subject, None, None)))
+        blocks.append(("\n".join(sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in triples)), triples))
+    return _Built(own_graph, blocks)
+
+
+def _render_dataset(
+    serializer: Any,
+    dataset_dict: dict[str, Any],
+    fmt: str,
+    namespaces: Any,
+    blocks: dict[str, Fragment],
+    built: dict[str, _Built] | None = None,
+) -> list[Fragment] | None:
+    """One dataset rendered on a graph of its own: its own part, then one keyed fragment per
+    shared resource (``blocks``: those already read or rendered for this page). The graphs
+    share ``namespaces`` (an rdflib NamespaceManager): the same prefixes everywhere, and qnames
+    computed once. ``built`` keeps each dataset's graph (by id) for its other formats."""
+    graph_type = type(serializer.g)
+
+    def new_graph() -> Any:
+        graph = graph_type()
+        graph.namespace_manager = namespaces
+        return graph
+
+    prepared = built.get(dataset_dict.get("id") or "") if built is not None else None
+    if prepared is None:
+        prepared = _build(serializer, dataset_dict, new_graph)
+        if built is not None and dataset_dict.get("id"):
+            built[dataset_dict["id"]] = prepared
+    head = split(fmt, prepared.own.serialize(format=fmt))
     if head is None:
         return None
     parts = [head]
-    for subject in shared:
-        triples = list(graph.triples((subject, None, None)))
-        material = "\n".join(sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in triples))
+    for material, triples in prepared.shared:
         key = hashlib.sha1(f"{VERSION}\x1f{fmt}\x1f{material}".encode(), usedforsecurity=False).hexdigest()
         block = blocks.get(key)
         if block is None:
@@ -302,11 +327,17 @@ def _render_dataset(
 
 
 def fragments_for(
-    serializer: Any, datasets: list[dict[str, Any]], fmt: str, profiles: list[str], redis: Any
+    serializer: Any,
+    datasets: list[dict[str, Any]],
+    fmt: str,
+    profiles: list[str],
+    redis: Any,
+    built: dict[str, _Built] | None = None,
 ) -> list[Fragment] | None:
     """The fragments of ``datasets`` in ``fmt``, each dataset's own part followed by its shared
     blocks: read from Redis (two reads for the whole page), and for a dataset missing there (or
-    one of its blocks) rendered and stored. None when one cannot be split."""
+    one of its blocks) rendered and stored. None when one cannot be split. ``built``: graphs
+    already built for another format (see :func:`_render_dataset`)."""
     prefix = key_prefix(profiles)
     quality = _quality_stamps(datasets)
     keys = [fragment_key(prefix, fmt, d, quality.get(d.get("id") or "", "")) for d in datasets]
@@ -331,7 +362,7 @@ def fragments_for(
                 result.append(record[0])
                 result.extend(blocks[k] for k in record[1])
                 continue
-            parts = _render_dataset(serializer, dataset_dict, fmt, namespaces, blocks)
+            parts = _render_dataset(serializer, dataset_dict, fmt, namespaces, blocks, built)
             if parts is None:
                 return None
             own, shared = parts[0], parts[1:]
@@ -447,8 +478,9 @@ def warm(dataset_ids: Iterable[str] | None = None, batch: int = 100) -> int:
             query = {"fq": fq, "rows": batch, "start": start, "sort": "metadata_modified desc"}
             found = search({"ignore_auth": True}, dict(query, include_private=False))
         results = found["results"]
+        built: dict[str, _Built] = {}  # each dataset's graph is built once for every format
         for fmt in FORMATS:
-            fragments_for(serializer, results, fmt, profiles, redis)
+            fragments_for(serializer, results, fmt, profiles, redis, built)
         done += len(results)
         start += batch
         if ids is None and (not results or start >= found["count"]):
