@@ -20,7 +20,15 @@ import json
 import time
 from pathlib import Path
 
+from ckan.cli.db import _run_migrations
+from ckan.lib.redis import connect_to_redis
+from ckan.lib.search import clear_all
+from ckan.tests import helpers
+from ckanext.dcat.processors import RDFSerializer
+
 from benchmarks.run import Env, Result
+from ckanext.satudata_balikpapan.dcat import fragments
+from ckanext.satudata_balikpapan.registry import opd
 
 PLUGINS = "satudata_balikpapan activity scheming_datasets scheming_organizations dcat"
 SETTINGS = {
@@ -33,11 +41,6 @@ DATASETS = 100
 
 def _catalogue_page() -> list[dict]:
     """100 published datasets with a CSV each, as the catalogue endpoint's search returns them."""
-    from ckan.cli.db import _run_migrations
-    from ckan.lib.search import clear_all
-    from ckan.tests import helpers
-
-    from ckanext.satudata_balikpapan import opd
 
     helpers.reset_db()
     for plugin in ("activity", "satudata_balikpapan"):
@@ -46,22 +49,29 @@ def _catalogue_page() -> list[dict]:
     site = helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]
     ctx = {"ignore_auth": True, "user": site}
     for code in ("dinkes", "diskominfo"):
-        helpers.call_action("organization_create", context=dict(ctx),
-                            **opd.default_registry().get(code).organization_fields())
+        helpers.call_action(
+            "organization_create", context=dict(ctx), **opd.default_registry().get(code).organization_fields()
+        )
     for i in range(DATASETS):
         data = dict(EXAMPLE, name=f"bench-dcat-{i:03d}", title=f"Jumlah Kasus DBD {i}")
         dataset = helpers.call_action("package_create", context=dict(ctx), **data)
-        helpers.call_action("resource_create", context=dict(ctx), package_id=dataset["id"],
-                            url=f"https://data.balikpapan.go.id/dbd-{i}.csv", name=f"DBD {i}",
-                            format="CSV", periode="2024")
+        helpers.call_action(
+            "resource_create",
+            context=dict(ctx),
+            package_id=dataset["id"],
+            url=f"https://data.balikpapan.go.id/dbd-{i}.csv",
+            name=f"DBD {i}",
+            format="CSV",
+            periode="2024",
+        )
         helpers.call_action("satudata_submit", context=dict(ctx), id=dataset["id"])
-        helpers.call_action("satudata_publish", context=dict(ctx), id=dataset["id"],
-                            override_reason="Benchmark data")
+        helpers.call_action(
+            "satudata_publish", context=dict(ctx), id=dataset["id"], override_reason="Benchmark data"
+        )
     return helpers.call_action("package_search", rows=DATASETS, sort="metadata_modified desc")["results"]
 
 
 def _render(datasets: list[dict], profile: str) -> float:
-    from ckanext.dcat.processors import RDFSerializer
 
     t0 = time.perf_counter()
     RDFSerializer(profiles=[profile]).serialize_catalog({}, datasets, _format="turtle")
@@ -69,9 +79,6 @@ def _render(datasets: list[dict], profile: str) -> float:
 
 
 def _page(datasets: list[dict], *, drop_fragments: bool = False) -> float:
-    from ckan.lib.redis import connect_to_redis
-
-    from ckanext.satudata_balikpapan.dcat import fragments
 
     if drop_fragments:
         redis = connect_to_redis()
@@ -115,10 +122,8 @@ def run(env: Env) -> list[Result]:
         target=1.3,
     )
     with env.plugins(PLUGINS, **SETTINGS):
-        from ckan.tests import helpers
-
         datasets = _catalogue_page()
-        app = helpers._get_test_app()
+        app = helpers._get_test_app()  # noqa: SLF001 - CKAN's own test app, as its fixtures build it
         for round_ in range(env.rounds + 1):
             base = _render(datasets, "euro_dcat_ap_3")
             ours = _page(datasets)

@@ -11,7 +11,11 @@ import time
 import uuid
 from pathlib import Path
 
+from ckan.cli.db import _run_migrations
+from ckan.tests import factories, helpers
+
 from benchmarks.run import Env, Result
+from ckanext.satudata_balikpapan.registry import opd
 
 BASELINE = dict(
     plugins="activity scheming_datasets",
@@ -25,8 +29,6 @@ PER_ROUND = 20
 
 
 def _reset_db() -> None:
-    from ckan.cli.db import _run_migrations
-    from ckan.tests import helpers
 
     helpers.reset_db()
     _run_migrations("activity")
@@ -36,7 +38,6 @@ EXAMPLE = json.loads((Path(__file__).parent.parent / "docs/examples/dataset.json
 
 
 def _create_many(owner_org: str, user: str) -> list[float]:
-    from ckan.tests import helpers
 
     samples = []
     for i in range(PER_ROUND):
@@ -55,7 +56,6 @@ def _create_many(owner_org: str, user: str) -> list[float]:
 
 
 def run(env: Env) -> Result:
-    from ckan.tests import factories
 
     _reset_db()
     result = Result(
@@ -65,7 +65,6 @@ def run(env: Env) -> Result:
         candidate_label="satudata_balikpapan + scheming + dcat",
     )
     sysadmin = factories.Sysadmin()
-    from ckanext.satudata_balikpapan import opd
 
     org = factories.Organization(**opd.default_registry().get("dinkes").organization_fields())
     for round_ in range(env.rounds + 1):

@@ -22,7 +22,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import xlsxwriter
+from frictionless import Resource, Schema, formats
+
 from benchmarks.run import Env, Result
+from ckanext.satudata_balikpapan.quality.engine import validate
+from ckanext.satudata_balikpapan.registry import vocabularies
 
 NEEDS_CKAN = False
 CSV_ROWS = 1_000_000
@@ -80,7 +85,6 @@ SCHEMA: dict[str, Any] = {
 
 
 def _regions() -> list[tuple[str, str]]:
-    from ckanext.satudata_balikpapan import vocabularies
 
     return [(code, region.name) for code, region in vocabularies.regions().items()]
 
@@ -121,7 +125,6 @@ def write_csv(path: Path, rows: int) -> Path:
 
 def write_xlsx(path: Path) -> Path:
     """The XLSX benchmark file: one sheet per year, numbers stored as numbers."""
-    import xlsxwriter
 
     rnd = random.Random(SEED)
     regions = _regions()
@@ -144,7 +147,6 @@ def write_xlsx(path: Path) -> Path:
 
 def frictionless_run(path: Path, sheets: list[str] | None = None) -> tuple[float, int]:
     """Seconds and type errors of frictionless on the file (each sheet for a workbook)."""
-    from frictionless import Resource, Schema, formats
 
     schema = Schema.from_descriptor(SCHEMA)
     errors = 0
@@ -159,7 +161,6 @@ def frictionless_run(path: Path, sheets: list[str] | None = None) -> tuple[float
 
 def ours_run(path: Path, fmt: str) -> tuple[float, int]:
     """Seconds and type errors of the quality engine on the file."""
-    from ckanext.satudata_balikpapan.quality import validate
 
     t0 = time.perf_counter()
     report = validate(str(path), fmt, SCHEMA)
@@ -168,7 +169,7 @@ def ours_run(path: Path, fmt: str) -> tuple[float, int]:
 
 MEMORY_PROBE = """
 import json, sys
-from ckanext.satudata_balikpapan.quality import validate
+from ckanext.satudata_balikpapan.quality.engine import validate
 schema = json.loads(sys.argv[2])
 def status(key):
     with open("/proc/self/status") as f:

@@ -21,6 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ckan.plugins as p
+from ckan.cli import load_config
+from ckan.common import config
+from ckan.config.middleware import make_app
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -78,8 +83,6 @@ class Env:
     def plugins(self, plugins: str, **settings: str) -> Iterator[None]:
         """Run the block with ``ckan.plugins`` (and other settings) switched, as CKAN's
         ``with_plugins`` test fixture does."""
-        import ckan.plugins as p
-        from ckan.common import config
 
         saved = {k: config.get(k) for k in ("ckan.plugins", *settings)}
         p.unload_all()
@@ -121,15 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     benches = discover(args.only)
     app = None
     if any(needs for _, _, needs in benches):
-        from ckan.cli import load_config
-        from ckan.config.middleware import make_app
-
         app = make_app(load_config(args.ckan_ini))
     env = Env(app=app, rounds=args.rounds)
     failed = False
     for _name, bench, needs in benches:
         if needs:
-            with app._wsgi_app.test_request_context():
+            with app._wsgi_app.test_request_context():  # noqa: SLF001 - CKAN's Flask app, as its middleware reaches it
                 results = bench(env)
         else:
             results = bench(env)

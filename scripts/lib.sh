@@ -72,7 +72,7 @@ write_portal_config() {
     "ckan.plugins = satudata_balikpapan activity scheming_datasets scheming_organizations dcat structured_data" \
     "scheming.dataset_schemas = ckanext.satudata_balikpapan.schemas:dataset.yaml" \
     "scheming.organization_schemas = ckanext.satudata_balikpapan.schemas:organization.yaml" \
-    "scheming.presets = ckanext.scheming:presets.json" \
+    "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_balikpapan.schemas:presets.yaml" \
     "scheming.dataset_fallback = false" \
     "ckanext.dcat.rdf.profiles = satudata_dcat_ap" \
     "ckanext.satudata.pembina_users = pembina-bps" \

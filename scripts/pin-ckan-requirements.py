@@ -76,10 +76,7 @@ def main(versions: list[str]) -> None:
         )
         runtime = ROOT / "requirements" / f"ckan-{version}.txt"
         runtime.write_text(
-            header
-            + f"ckan=={version}\n"
-            + "\n".join(sorted(found["requirements"], key=str.lower))
-            + "\n"
+            header + f"ckan=={version}\n" + "\n".join(sorted(found["requirements"], key=str.lower)) + "\n"
         )
         dev = [r for r in found["dev"] if re.split(r"[=<>\[]", r)[0].lower() in DEV_PACKAGES]
         devfile = ROOT / "requirements" / f"ckan-{version}-dev.txt"

@@ -3,11 +3,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
+import ckan.plugins as plugins
 import pytest
+import sqlalchemy as sa
+from ckan import model
+from ckan.common import config
+from ckan.tests import factories, helpers
+
+from ckanext.satudata_balikpapan.model import TABLES
+from ckanext.satudata_balikpapan.registry import opd
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,6 +28,50 @@ def ckan_cli_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
+
+
+# The configuration the plugins were last loaded with (see ``with_plugins``).
+_loaded_with: dict[str, Any] | None = None
+
+
+@pytest.fixture
+def with_plugins(ckan_config, request):
+    """CKAN's ``with_plugins`` (every plugin of ``ckan.plugins`` loaded for the test), without
+    reloading them around every test: they are loaded again only when the configuration differs
+    from the one they were loaded with (a ``ckan_config`` mark, a test that changed a setting)
+    or when a plugin is not loaded (a module fixture unloaded them).
+
+    Loading is most of a test's time: each of the six plugins re-runs CKAN's ``update_config``,
+    which re-reads every schema and declaration (seconds per test on a small CI machine), and
+    CKAN's fixture loads everything before and unloads everything after each test."""
+    global _loaded_with
+    if any(request.node.iter_markers("with_plugins")):
+        raise pytest.UsageError("the with_plugins mark is not supported here: use ckan_config")
+    names = ckan_config["ckan.plugins"]
+    names = names.split() if isinstance(names, str) else list(names)
+    if _loaded_with != dict(ckan_config) or not all(plugins.plugin_loaded(n) for n in names):
+        plugins.load_all()
+        _loaded_with = dict(ckan_config)
+    yield
+
+
+# The application built for the configuration of the last test that used ``app``.
+_app_for: tuple[dict[str, Any], Any] | None = None
+
+
+@pytest.fixture
+def app(make_app, with_plugins):
+    """CKAN's ``app`` (a test client of the portal), built again only when the configuration
+    changed: each test gets a fresh client (its own cookies and session), on an application
+    that is rebuilt for a ``ckan_config`` mark or a changed setting, as ``with_plugins`` reloads
+    the plugins."""
+    global _app_for, _loaded_with
+    if _app_for is None or _app_for[0] != dict(config):
+        built = make_app()
+        _app_for = (dict(config), built.app)
+        _loaded_with = dict(config)  # building the application loaded every plugin again
+        return built
+    return helpers.CKANTestApp(_app_for[1])
 
 
 # Plugins whose own alembic migrations the test database needs after every reset.
@@ -37,22 +91,13 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
 def reset_extension_tables() -> None:
     """Empty the extension's tables, which live outside CKAN's metadata (the history is
     append-only: TRUNCATE, as a test reset, is the only way to empty it)."""
-    import sqlalchemy as sa
-    from ckan import model
 
-    from ckanext.satudata_balikpapan.model import TABLES
-    from ckanext.satudata_balikpapan.model_quality import TABLES as QUALITY_TABLES
-    from ckanext.satudata_balikpapan.model_requests import TABLES as REQUEST_TABLES
-
-    model.Session.execute(sa.text(f"TRUNCATE {', '.join(TABLES + REQUEST_TABLES + QUALITY_TABLES)}"))
+    model.Session.execute(sa.text(f"TRUNCATE {', '.join(TABLES)}"))
     model.Session.commit()
 
 
 def make_opd_org(code: str = "dinkes", **overrides):
     """A CKAN organisation for the registry OPD ``code``, as ``opd sync`` creates it."""
-    from ckan.tests import helpers
-
-    from ckanext.satudata_balikpapan import opd
 
     entry = opd.default_registry().get(code)
     data = entry.organization_fields() if entry else {"name": code, "title": code, "kind": "dinas"}
@@ -63,7 +108,6 @@ def make_opd_org(code: str = "dinkes", **overrides):
 
 
 def _site_user() -> str:
-    from ckan.tests import helpers
 
     return helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]
 
@@ -73,7 +117,6 @@ EXAMPLE = ROOT / "docs" / "examples" / "dataset.json"
 
 def example_dataset(**overrides):
     """The documented example dataset (docs/examples/dataset.json), with ``overrides``."""
-    import json
 
     data = json.loads(EXAMPLE.read_text())
     data.update(overrides)
@@ -82,7 +125,6 @@ def example_dataset(**overrides):
 
 def create_dataset(user=None, **overrides):
     """Create the documented example (or a variation) through the action API."""
-    from ckan.tests import helpers
 
     context = {"user": user} if user else {"ignore_auth": True, "user": _site_user()}
     return helpers.call_action("package_create", context=context, **example_dataset(**overrides))
@@ -96,7 +138,6 @@ TEST_OVERRIDE_REASON = "Data uji: peringatan sudah diperiksa"
 def publish(dataset_id: str) -> None:
     """Take a dataset through the verification workflow to publication (as a sysadmin),
     acknowledging any data quality warnings (tests of the gate call satudata_publish)."""
-    from ckan.tests import helpers
 
     context = {"ignore_auth": True, "user": _site_user()}
     helpers.call_action("satudata_submit", context=dict(context), id=dataset_id)
@@ -119,7 +160,6 @@ WORKFLOW_PEOPLE = (
 def make_workflow_people() -> dict[str, str]:
     """The OPDs and the users of every workflow role, plus the sysadmin ``admin``; returns an
     API token for each user name."""
-    from ckan.tests import factories, helpers
 
     for code in ("dinkes", "disdukcapil", "diskominfo"):
         make_opd_org(code)

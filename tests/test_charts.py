@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ckanext.satudata_balikpapan import charts
+from ckanext.satudata_balikpapan.portal import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -18,9 +18,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import ckan
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.support import Translations
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString
+from ckan.common import config
+from ckan.lib.i18n import build_js_translations, get_ckan_i18n_dir
+from ckan.tests import factories, helpers
+from werkzeug.datastructures import FileStorage
 
 from ckanext.satudata_balikpapan import translations
 from tests.conftest import create_dataset, make_workflow_people, publish
@@ -36,7 +42,6 @@ GLOSSARY = ROOT / "docs" / "glossary.md"
 
 
 def _ckan_i18n_dir() -> Path:
-    import ckan
 
     return Path(ckan.__file__).parent / "i18n"
 
@@ -87,9 +92,9 @@ def test_the_built_catalogue_is_the_sources_combined(tmp_path):
     for mo in tmp_path.glob("*/LC_MESSAGES/ckan.mo"):
         installed = translations.OVERRIDE_DIR / mo.relative_to(tmp_path)
         assert installed.is_file(), f"{installed} is missing: run scripts/i18n.sh compile"
-        fresh = Translations(mo.open("rb"))._catalog
+        fresh = Translations(mo.open("rb"))._catalog  # noqa: SLF001 - Babel has no public mapping of a catalogue
         fresh.pop("")  # the header, which names the Babel version that built it
-        built = Translations(installed.open("rb"))._catalog
+        built = Translations(installed.open("rb"))._catalog  # noqa: SLF001 - as above
         built.pop("")
         assert built == fresh, "stale: run scripts/i18n.sh compile"
     assert (translations.OVERRIDE_DIR / "ckan.pot").is_file()
@@ -98,7 +103,6 @@ def test_the_built_catalogue_is_the_sources_combined(tmp_path):
 def extension_message_ids() -> set[str | tuple[str, str]]:
     """The message ids of the extension's code and templates, extracted now (as
     `scripts/i18n.sh extract` does), so that a stale .pot hides none."""
-    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
     method_map = [
         ("ckanext/**.py", "python"),
@@ -165,8 +169,6 @@ def test_translations_use_the_glossary_terms(po):
 
 
 def test_the_plugin_points_ckan_at_the_portal_catalogue(app):
-    from ckan.common import config
-    from ckan.lib.i18n import get_ckan_i18n_dir
 
     assert get_ckan_i18n_dir() == str(translations.OVERRIDE_DIR) == config["ckan.i18n_directory"]
     body = app.get("/user/login").body
@@ -290,7 +292,7 @@ class Messages:
             for message_id in message_ids:
                 ids = [message_id] if isinstance(message_id, str) else list(message_id)
                 key = message_id if isinstance(message_id, str) else (message_id[0], 0)
-                translated = self.translations._catalog.get(key)
+                translated = self.translations._catalog.get(key)  # noqa: SLF001 - Babel's merged catalogue
                 for msgid in ids:
                     if translated == msgid:
                         continue  # the same in both languages: "Admin", "Format", "URL"
@@ -383,8 +385,6 @@ DBD_CSV = b"""kode_wilayah,nama_wilayah,tahun,kasus
 
 @pytest.fixture
 def site(clean_db, clean_index, clean_queues):
-    from ckan.tests import factories, helpers
-    from werkzeug.datastructures import FileStorage
 
     tokens = make_workflow_people()
     dataset = create_dataset(user="produsen-dinkes")
@@ -415,7 +415,6 @@ def site(clean_db, clean_index, clean_queues):
 
 
 def _offenders(app, site: Site, messages: Messages, pages: Iterable[Page]) -> list[tuple[Page, str, English]]:
-    from ckan.common import config
 
     found = []
     for page in pages:
@@ -441,7 +440,6 @@ def _report(offenders: list[tuple[Page, str, English]]) -> str:
 
 
 def test_no_page_of_the_main_paths_shows_an_english_ui_string(app, site):
-    from ckan.common import config
 
     offenders = _offenders(app, site, Messages(config["ckan.i18n_directory"]), PAGES)
     now = [o for o in offenders if not o[2].pending]
@@ -455,7 +453,6 @@ def test_no_page_of_the_main_paths_shows_an_english_ui_string(app, site):
 def test_javascript_modules_get_their_messages_in_indonesian(app):
     """CKAN's JavaScript modules fetch their messages from /api/i18n/<lang>, built from the
     catalogue folder by `ckan translation js` (and by `ckan run`)."""
-    from ckan.lib.i18n import build_js_translations
 
     build_js_translations()
     served = app.get("/api/i18n/id").json

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import copy
+from importlib import resources
 
 import pytest
 import yaml
 from ckan.cli.cli import ckan
 from ckan.tests import factories, helpers
 
-from ckanext.satudata_balikpapan import opd
+from ckanext.satudata_balikpapan.registry import opd
+from ckanext.satudata_balikpapan.registry import sync as registry_sync
 from tests.conftest import create_dataset, make_opd_org, publish
 
 
 def _raw():
-    from importlib import resources
 
     text = resources.files("ckanext.satudata_balikpapan").joinpath("data/opd.yaml").read_text()
     return yaml.safe_load(text)
@@ -67,7 +68,7 @@ def _entry(raw, code):
 class TestSync:
     def test_sync_creates_every_opd_with_its_attributes_and_is_idempotent(self):
         registry = opd.default_registry()
-        first = opd.sync(registry)
+        first = registry_sync.sync(registry)
         assert sorted(first.created) == sorted(o.code for o in registry.opds)
 
         org = helpers.call_action("organization_show", id="diskominfo")
@@ -77,23 +78,23 @@ class TestSync:
         assert org["walidata"] == "true"
         assert "2.16" in org["urusan"]
 
-        second = opd.sync(registry)
+        second = registry_sync.sync(registry)
         assert second.created == [] and second.updated == {}
         assert len(second.unchanged) == len(registry.opds)
 
     def test_sync_updates_what_changed_and_reports_the_fields(self):
-        opd.sync(opd.default_registry())
+        registry_sync.sync(opd.default_registry())
 
         def rename(raw):
             _entry(raw, "dishub")["name"] = "Dinas Perhubungan Kota Balikpapan"
 
-        report = opd.sync(_registry_with(rename))
+        report = registry_sync.sync(_registry_with(rename))
         assert report.updated == {"dishub": ["title"]}
         title = helpers.call_action("organization_show", id="dishub")["title"]
         assert title == "Dinas Perhubungan Kota Balikpapan"
 
     def test_dry_run_reports_and_changes_nothing(self):
-        report = opd.sync(opd.default_registry(), dry_run=True)
+        report = registry_sync.sync(opd.default_registry(), dry_run=True)
         assert "diskominfo" in report.created
         assert report.lines()[-1].startswith("DRY RUN:")
         assert helpers.call_action("organization_list") == []
@@ -111,7 +112,7 @@ class TestSync:
             entry["name"] = "Dinas Kesehatan (baru)"
             entry["predecessors"] = ["dinkes"]
 
-        report = opd.sync(_registry_with(rename))
+        report = registry_sync.sync(_registry_with(rename))
 
         assert sorted(report.moved_datasets) == [(f"dbd-{i}", "dinkes", "dinkes-baru") for i in range(3)]
         assert ("clerk-dinkes", "dinkes", "dinkes-baru") in report.moved_members
@@ -122,7 +123,7 @@ class TestSync:
         assert (clerk["id"], "user", "Editor") in members
         assert "dinkes" not in helpers.call_action("organization_list")
         # running it again finds nothing more to move
-        again = opd.sync(_registry_with(rename))
+        again = registry_sync.sync(_registry_with(rename))
         assert again.moved_datasets == [] and again.retired == []
 
     def test_merged_opds_hand_over_every_dataset(self):
@@ -142,7 +143,7 @@ class TestSync:
                 "predecessors": ["disdag", "dkumkmp"],
             })  # fmt: skip
 
-        report = opd.sync(_registry_with(merge))
+        report = registry_sync.sync(_registry_with(merge))
         moved = {d for d, _, to in report.moved_datasets if to == "disdagkop"}
         assert moved == {"harga-bapok", "jumlah-umkm", "draft-umkm"}
         assert sorted(report.retired) == ["disdag", "dkumkmp"]

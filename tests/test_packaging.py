@@ -14,13 +14,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from ckanext.scheming.plugins import _load_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "ckanext.satudata_balikpapan.schemas:dataset.yaml"
 
 
 def test_schema_resolves_in_the_development_install():
-    from ckanext.scheming.plugins import _load_schema
 
     schema = _load_schema(SCHEMA)
     assert schema["dataset_type"] == "dataset"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
+
 import ckan.plugins as p
 import pytest
 
 
 def test_plugin_is_registered_under_ckan_plugins_entry_point():
-    from importlib.metadata import entry_points
 
     names = {ep.name: ep.value for ep in entry_points(group="ckan.plugins")}
     assert names["satudata_balikpapan"] == ("ckanext.satudata_balikpapan.plugin:SatudataBalikpapanPlugin")

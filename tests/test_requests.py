@@ -4,10 +4,12 @@ the cleaning of typed text."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from ckanext.satudata_balikpapan import requests as dr
-from ckanext.satudata_balikpapan.logic.schema import clean_text
+from ckanext.satudata_balikpapan.data_requests import service as dr
+from ckanext.satudata_balikpapan.lib.text import clean_text
 
 
 def test_references_are_human_readable_and_sort_within_a_year():
@@ -146,7 +148,6 @@ def test_typed_text_is_cleaned(typed, expected):
 
 
 def test_the_reference_year_follows_the_portals_clock(ckan_config, monkeypatch):
-    import datetime as dt
 
     new_year_in_balikpapan = dt.datetime(2026, 12, 31, 16, 30)  # UTC: 00:30 WITA on 1 January 2027
     monkeypatch.setitem(ckan_config, "ckan.display_timezone", "Asia/Makassar")

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import importlib.util
 import io
+import shutil
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 
@@ -13,8 +17,8 @@ import pytest
 from ckan.tests import helpers
 from werkzeug.datastructures import FileStorage
 
-from ckanext.satudata_balikpapan import resource_files
-from ckanext.satudata_balikpapan.resource_files import ResourceUnavailable
+from ckanext.satudata_balikpapan.lib import resource_files
+from ckanext.satudata_balikpapan.lib.resource_files import ResourceUnavailable
 from tests.conftest import create_dataset, make_opd_org
 
 CSV = b"kode_wilayah,tahun,kasus\n64.71.01,2024,17\n64.71.02,2024,9\n"
@@ -36,11 +40,8 @@ def uploaded(clean_db):
 
 
 def _has_files_layer() -> bool:
-    try:
-        import ckan.lib.files  # noqa: F401 - CKAN 2.12's files storage layer
-    except ImportError:
-        return False
-    return True
+    """Whether this CKAN has 2.12's files storage layer (``ckan.lib.files``)."""
+    return importlib.util.find_spec("ckan.lib.files") is not None
 
 
 class TestUploads:
@@ -235,9 +236,6 @@ class TestLinkedFiles:
 @pytest.fixture
 def tls_server(tmp_path):
     """An HTTPS server with a self-signed certificate (made by the openssl command)."""
-    import shutil
-    import ssl
-    import subprocess
 
     if not shutil.which("openssl"):
         pytest.skip("the openssl command is not installed")

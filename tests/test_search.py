@@ -6,6 +6,7 @@ dataset whose reference period (or a resource's period) includes it.
 
 from __future__ import annotations
 
+import ckan.plugins.toolkit as tk
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import helpers
@@ -164,7 +165,6 @@ def _accessible_name(link) -> str:
     ids=["id", "en"],
 )
 def test_a_screen_reader_names_each_facet_link_by_the_facet_title_never_its_field(app, path, expected):
-    import ckan.plugins.toolkit as tk
 
     page = BeautifulSoup(app.get(path).body, "html.parser")
     names = [_accessible_name(a) for a in page.select(".nav-facet a")]

@@ -9,7 +9,7 @@ import pytest
 from ckan.cli.cli import ckan
 from ckan.tests import helpers
 
-from ckanext.satudata_balikpapan import seed
+from ckanext.satudata_balikpapan.demo import seed
 
 WEIGHTS = {
     "64.71.01": 0.12,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv as csv_module
 import io
 import zipfile
 from xml.sax.saxutils import escape
 
 import pytest
 
-from ckanext.satudata_balikpapan import tables
+from ckanext.satudata_balikpapan.portal import tables
 
 
 def make_xlsx(rows: list[list[object]]) -> bytes:
@@ -168,7 +169,6 @@ class TestNumbers:
 
 
 def _table(text: str) -> tables.Table:
-    import csv as csv_module
 
     rows = list(csv_module.reader(io.StringIO(text)))
     return tables.Table(rows[0], rows[1:])

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Message
 from babel.support import Translations
 
 from ckanext.satudata_balikpapan import translations
@@ -115,14 +116,12 @@ def test_merging_chunks_fills_the_gaps_and_reports_what_it_refuses(tmp_path):
     ],
 )
 def test_a_translation_keeps_placeholders_tags_and_edge_whitespace(msgid, msgstr, flags, problem):
-    from babel.messages.catalog import Message
 
     found = translations.problems(Message(msgid, msgstr, flags=flags))
     assert (found == []) if problem is None else any(problem in p for p in found)
 
 
 def test_a_plural_may_spell_out_the_singular_count():
-    from babel.messages.catalog import Message
 
     ok = Message(("{num} Dataset", "{num} Datasets"), ("{num} Dataset",))
     assert translations.problems(ok) == []

@@ -7,7 +7,7 @@ from importlib import resources
 import pytest
 import yaml
 
-from ckanext.satudata_balikpapan import vocabularies as v
+from ckanext.satudata_balikpapan.registry import vocabularies as v
 
 FILES = sorted(
     p.name

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import click
 
-from ckanext.satudata_balikpapan import demo, opd, seed
+from ckanext.satudata_balikpapan.dcat import fragments
+from ckanext.satudata_balikpapan.demo import seed
+from ckanext.satudata_balikpapan.demo import users as demo
+from ckanext.satudata_balikpapan.registry import opd
+from ckanext.satudata_balikpapan.registry import sync as registry_sync
 
 # Registered by tk.blanket.cli on the plugin.
 __all__ = ["satudata"]
@@ -75,7 +79,7 @@ def opd_sync(path: Path | None, dry_run: bool) -> None:
         registry = opd.load_registry(path)
     except opd.RegistryError as exc:
         raise click.ClickException(f"registry not valid: {exc}") from exc
-    report = opd.sync(registry, dry_run=dry_run)
+    report = registry_sync.sync(registry, dry_run=dry_run)
     for line in report.lines():
         click.echo(line)
 
@@ -89,7 +93,6 @@ def dcat_warm(datasets: tuple[str, ...]) -> None:
     on the day, so run this daily after midnight (cron) and after an upgrade. Fragments
     already rendered are kept.
     """
-    from ckanext.satudata_balikpapan.dcat import fragments
 
     if not fragments.enabled():
         raise click.ClickException("ckanext.satudata.dcat.fragment_ttl is 0: fragments are off")

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from ckanext.satudata_balikpapan import vocabularies
+import ckan.plugins.toolkit as tk
+from markupsafe import Markup
+
+from ckanext.satudata_balikpapan.data_requests import service as requests
+from ckanext.satudata_balikpapan.portal import branding, scorecards
+from ckanext.satudata_balikpapan.portal import pages as portal
+from ckanext.satudata_balikpapan.quality.engine import scores
+from ckanext.satudata_balikpapan.registry import vocabularies
+from ckanext.satudata_balikpapan.views import validation
+from ckanext.satudata_balikpapan.workflow import states
 
 __all__ = [
     "satudata_action_label",
@@ -64,7 +74,6 @@ def satudata_wilayah_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
 
 def satudata_state_label(state: str | None) -> str:
     """The verification state in the user's language."""
-    import ckan.plugins.toolkit as tk
 
     labels = {
         "draft": tk._("Draft"),
@@ -78,7 +87,6 @@ def satudata_state_label(state: str | None) -> str:
 
 def satudata_action_label(action: str) -> str:
     """A workflow step (action) in the user's language."""
-    import ckan.plugins.toolkit as tk
 
     labels = {
         "create": tk._("Created"),
@@ -96,14 +104,11 @@ def satudata_action_label(action: str) -> str:
 def satudata_workflow(pkg: dict[str, Any]) -> dict[str, Any]:
     """What the dataset page shows of the workflow to the current user: the state, the steps
     the user may take now (with whether a note is required) and the history."""
-    import ckan.plugins.toolkit as tk
-
-    from ckanext.satudata_balikpapan import workflow
 
     context = {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
-    state = pkg.get("publishing_status") or workflow.DRAFT
+    state = pkg.get("publishing_status") or states.DRAFT
     allowed = []
-    for name, spec in workflow.TRANSITIONS.items():
+    for name, spec in states.TRANSITIONS.items():
         if state not in spec.sources or (spec.only_published and not pkg.get("satudata_terbit")):
             continue
         try:
@@ -120,16 +125,12 @@ def satudata_workflow(pkg: dict[str, Any]) -> dict[str, Any]:
 
 def satudata_request_state_label(state: str | None) -> str:
     """A data request's state (baru, diproses, dipenuhi, ditolak) in the user's language."""
-    from ckanext.satudata_balikpapan import requests
 
     return requests.state_label(state)
 
 
 def satudata_request_new_count() -> int | None:
     """How many data requests await the walidata (state "baru"); None for anyone else."""
-    import ckan.plugins.toolkit as tk
-
-    from ckanext.satudata_balikpapan import requests
 
     if not requests.is_reviewer(tk.g.userobj):
         return None
@@ -142,10 +143,6 @@ def satudata_request_new_count() -> int | None:
 
 def satudata_brand() -> dict[str, Any]:
     """The city's branding: ``city_name``, ``logo_url`` and ``css`` (the colour variables)."""
-    import ckan.plugins.toolkit as tk
-    from markupsafe import Markup
-
-    from ckanext.satudata_balikpapan import branding
 
     return {
         "city_name": branding.city_name(),
@@ -156,28 +153,24 @@ def satudata_brand() -> dict[str, Any]:
 
 def satudata_home() -> dict[str, Any]:
     """The home page's blocks, as the viewer may see them (see ``portal.home``)."""
-    from ckanext.satudata_balikpapan import portal
 
     return portal.home()
 
 
 def satudata_opd_profile(org: dict[str, Any]) -> dict[str, Any]:
     """An OPD's profile from the registry (see ``portal.opd_profile``)."""
-    from ckanext.satudata_balikpapan import portal
 
     return portal.opd_profile(org)
 
 
 def satudata_resource_preview(resource: dict[str, Any]) -> dict[str, Any] | None:
     """The first rows of a CSV or spreadsheet resource, or None for other formats."""
-    from ckanext.satudata_balikpapan import portal
 
     return portal.preview(resource)
 
 
 def satudata_dataset_preview(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """The preview of the dataset's latest CSV or spreadsheet resource, or None."""
-    from ckanext.satudata_balikpapan import portal
 
     resource = portal.preview_resource(pkg)
     return portal.preview(resource) if resource else None
@@ -185,14 +178,12 @@ def satudata_dataset_preview(pkg: dict[str, Any]) -> dict[str, Any] | None:
 
 def satudata_series_chart(pkg: dict[str, Any]) -> Any:
     """The line chart (SVG) of the dataset's figures over the years, or None."""
-    from ckanext.satudata_balikpapan import portal
 
     return portal.series_chart(pkg)
 
 
 def satudata_preview_message(reason: str | None) -> str:
     """Why a table preview cannot be shown, politely, in the user's language."""
-    import ckan.plugins.toolkit as tk
 
     messages = {
         "too_large": tk._("This file is too large to preview here. Please download it to see its contents."),
@@ -213,11 +204,6 @@ def satudata_preview_message(reason: str | None) -> str:
 def satudata_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """The dataset's quality report as the viewer may read it (``satudata_quality_report``),
     or None when it cannot be computed: the dataset page never fails because of it."""
-    import logging
-
-    import ckan.plugins.toolkit as tk
-
-    from ckanext.satudata_balikpapan import scorecards
 
     try:
         context = {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
@@ -232,9 +218,6 @@ def satudata_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
 
 def satudata_opd_scorecard(org: dict[str, Any]) -> dict[str, Any] | None:
     """The OPD's scorecard as the viewer may see it (``satudata_opd_scorecard``), or None."""
-    import logging
-
-    import ckan.plugins.toolkit as tk
 
     try:
         context = {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
@@ -249,9 +232,6 @@ def satudata_opd_scorecard(org: dict[str, Any]) -> dict[str, Any] | None:
 def satudata_quality_parts() -> list[dict[str, str]]:
     """The four parts of the quality score, in order: ``key``, ``label`` and what it
     measures (``help``), in the user's language."""
-    import ckan.plugins.toolkit as tk
-
-    from ckanext.satudata_balikpapan.quality import scores
 
     validity = scores.weights()["validity"]
     return [
@@ -297,7 +277,6 @@ def _points(value: Any) -> str:
 
 
 def _item_label(key: str, fields: dict[str, Any]) -> str:
-    import ckan.plugins.toolkit as tk
 
     resource_checks = {
         "resources.machine_readable": tk._("a file a computer can read"),
@@ -317,7 +296,6 @@ def satudata_quality_explain(breakdown: dict[str, Any]) -> dict[str, str]:
     """One sentence per part of the score saying, in the user's language, why it has that
     score: what is missing, when the next period is due, which files are open, how many
     problems are open."""
-    import ckan.plugins.toolkit as tk
 
     schema = tk.h.scheming_get_dataset_schema("dataset") or {}
     fields = {f["field_name"]: f for f in schema.get("dataset_fields", [])}
@@ -384,7 +362,6 @@ def satudata_quality_explain(breakdown: dict[str, Any]) -> dict[str, str]:
 def satudata_quality_weights() -> dict[str, Any]:
     """The weights the page explains: ``parts`` (percent of the total, whole numbers) and
     ``openness`` (points per format class), from ``data/quality_weights.yaml``."""
-    from ckanext.satudata_balikpapan.quality import scores
 
     config = scores.weights()
     total = sum(float(w) for w in config["parts"].values())
@@ -400,7 +377,6 @@ def satudata_quality_weights() -> dict[str, Any]:
 def satudata_resource_validation(res: dict[str, Any]) -> dict[str, Any] | None:
     """The resource page's validation panel: status, counts, findings in the user's language,
     the column schema as a table, and whether the viewer may check again or confirm."""
-    from ckanext.satudata_balikpapan.views import validation
 
     return validation.resource_validation(res)
 
@@ -408,6 +384,5 @@ def satudata_resource_validation(res: dict[str, Any]) -> dict[str, Any] | None:
 def satudata_publish_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """What stands between the dataset and its publication: files being checked, errors,
     and warnings that need the walidata's reason. None when nothing does."""
-    from ckanext.satudata_balikpapan.views import validation
 
     return validation.publish_quality(pkg)

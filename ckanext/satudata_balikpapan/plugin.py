@@ -9,7 +9,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.satudata_balikpapan import permissions, search, translations
+from ckanext.satudata_balikpapan import translations
+from ckanext.satudata_balikpapan.portal import search
+from ckanext.satudata_balikpapan.workflow import permissions
 
 
 @tk.blanket.actions

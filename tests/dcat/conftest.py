@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ckan.plugins as p
 import pytest
+from ckan.cli.db import _run_migrations
+from ckan.lib.search import clear_all
+from ckan.tests import helpers
 
+from ckanext.satudata_balikpapan.demo import seed
 from tests.conftest import MIGRATED_PLUGINS, reset_extension_tables
 
 
@@ -11,12 +16,6 @@ from tests.conftest import MIGRATED_PLUGINS, reset_extension_tables
 def demo_catalogue():
     """The demo catalogue (``ckan satudata seed-demo``) in a fresh database and index, shared by
     the tests of one module. Yields the names of the published datasets."""
-    import ckan.plugins as p
-    from ckan.cli.db import _run_migrations
-    from ckan.lib.search import clear_all
-    from ckan.tests import helpers
-
-    from ckanext.satudata_balikpapan import seed
 
     p.load_all()
     helpers.reset_db()

@@ -3,13 +3,16 @@ vocabulary URI dereferenceable on the portal, and schema.org data on dataset pag
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
-from ckan.tests import helpers
-from rdflib import Graph, URIRef
+from ckan.lib.redis import connect_to_redis
+from ckan.tests import factories, helpers
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, RDF, SKOS
 
+from ckanext.satudata_balikpapan.dcat.cache import PREFIX
 from tests.conftest import create_dataset, make_opd_org, publish
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db", "clean_index")]
@@ -18,7 +21,10 @@ ADMIN = {"ignore_auth": True}
 
 
 def _admin() -> dict:
-    return {"ignore_auth": True, "user": helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]}
+    return {
+        "ignore_auth": True,
+        "user": helpers.call_action("get_site_user", context={"ignore_auth": True})["name"],
+    }
 
 
 def _datasets_in(app, url: str, headers: dict | None = None) -> set[str]:
@@ -39,7 +45,6 @@ def portal():
 
 
 def test_the_catalogue_lists_only_published_datasets_even_for_a_sysadmin(app, portal):
-    from ckan.tests import factories
 
     sysadmin = factories.SysadminWithToken()
     assert _datasets_in(app, "/catalog.ttl") == {"terbit-a"}
@@ -73,7 +78,6 @@ def test_the_catalogue_is_paginated(app, portal):
 
 
 def test_modified_since_gives_only_what_changed(app, portal):
-    import datetime as dt
 
     later = (dt.datetime.utcnow() + dt.timedelta(days=1)).isoformat()
     assert _datasets_in(app, f"/catalog.ttl?modified_since={later}") == set()
@@ -95,7 +99,6 @@ def test_every_vocabulary_uri_of_the_feed_dereferences_to_rdf(app, portal):
 
 
 def test_the_feed_carries_the_quality_score_as_a_dqv_measurement(app, portal):
-    from rdflib import Namespace
 
     dqv = Namespace("http://www.w3.org/ns/dqv#")
     feed = Graph().parse(data=app.get("/dataset/terbit-a.ttl").body, format="turtle")
@@ -124,15 +127,12 @@ def test_a_concept_scheme_lists_its_concepts_in_every_format(app):
 def test_dataset_pages_carry_schema_org_structured_data(app, portal):
     body = app.get("/dataset/terbit-a").body
     start = body.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
-    data = json.loads(body[start:body.index("</script>", start)])
+    data = json.loads(body[start : body.index("</script>", start)])
     graph = data.get("@graph", [data])
     assert any(node.get("@type") == "schema:Dataset" or node.get("@type") == "Dataset" for node in graph)
 
 
 def test_an_unchanged_catalogue_page_is_served_from_the_cache_and_a_change_shows_at_once(app, portal):
-    from ckan.lib.redis import connect_to_redis
-
-    from ckanext.satudata_balikpapan.dcat.cache import PREFIX
 
     redis = connect_to_redis()
     for key in redis.scan_iter(f"{PREFIX}*"):
@@ -151,9 +151,6 @@ def test_an_unchanged_catalogue_page_is_served_from_the_cache_and_a_change_shows
 
 @pytest.mark.ckan_config("ckanext.satudata.dcat.cache_ttl", "0")
 def test_the_cache_can_be_switched_off(app, portal):
-    from ckan.lib.redis import connect_to_redis
-
-    from ckanext.satudata_balikpapan.dcat.cache import PREFIX
 
     redis = connect_to_redis()
     for key in redis.scan_iter(f"{PREFIX}*"):

@@ -4,14 +4,23 @@ ckanext-dcat renders whole, in every format, and follow every change at once."""
 from __future__ import annotations
 
 import pytest
+from ckan import model
+from ckan.cli.cli import ckan
+from ckan.lib.redis import connect_to_redis
 from ckan.tests import helpers
+from ckanext.dcat.processors import RDFSerializer
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
-from ckanext.satudata_balikpapan.dcat import fragments
+from ckanext.satudata_balikpapan.dcat import PUBLISHED_FQ, fragments
 from ckanext.satudata_balikpapan.dcat.vocab import DQV
+from ckanext.satudata_balikpapan.model import resource_validation as validations
+from ckanext.satudata_balikpapan.model.meta import utcnow
+from ckanext.satudata_balikpapan.portal import scorecards
 from tests.conftest import create_dataset, make_opd_org, publish
+
+pytestmark = [pytest.mark.once]
 
 RDFLIB_FORMAT = {"turtle": "turtle", "pretty-xml": "xml", "json-ld": "json-ld"}
 PAGE_FORMATS = [("ttl", "turtle"), ("rdf", "xml"), ("jsonld", "json-ld")]
@@ -72,7 +81,6 @@ integration = [pytest.mark.integration]
 
 
 def _published_page() -> list[dict]:
-    from ckanext.satudata_balikpapan.logic.action.dcat import PUBLISHED_FQ
 
     return helpers.call_action("package_search", fq=PUBLISHED_FQ, rows=1000, sort="metadata_modified desc")[
         "results"
@@ -80,7 +88,6 @@ def _published_page() -> list[dict]:
 
 
 def _drop(prefix: str) -> None:
-    from ckan.lib.redis import connect_to_redis
 
     redis = connect_to_redis()
     stored = redis.keys(prefix + "*")
@@ -89,7 +96,6 @@ def _drop(prefix: str) -> None:
 
 
 def _whole(datasets: list[dict], fmt: str, profiles: list[str], pagination=None) -> str:
-    from ckanext.dcat.processors import RDFSerializer
 
     return RDFSerializer(profiles=profiles).serialize_catalog(
         {}, datasets, _format=fmt, pagination_info=pagination
@@ -160,12 +166,11 @@ def _turtle(app) -> Graph:
 
 
 def _stored_fragments(dataset_name: str) -> list[bool]:
-    from ckan.lib.redis import connect_to_redis
 
     redis = connect_to_redis()
     dataset = helpers.call_action("package_search", fq=f"name:{dataset_name}")["results"][0]
     prefix = fragments.key_prefix(fragments.profiles_for({}))
-    stamp = fragments._quality_stamps([dataset]).get(dataset["id"], "")
+    stamp = fragments.quality_stamps([dataset]).get(dataset["id"], "")
     return [
         bool(redis.exists(fragments.fragment_key(prefix, fmt, dataset, stamp))) for fmt in fragments.FORMATS
     ]
@@ -200,10 +205,6 @@ def test_an_edit_of_a_published_dataset_shows_in_the_next_page(app, feed_portal)
 @pytest.mark.usefixtures("clean_db", "clean_index")
 @pytest.mark.ckan_config("ckanext.satudata.dcat.cache_ttl", "0")
 def test_the_feeds_quality_score_follows_a_new_validation_result(app, feed_portal):
-    from ckan import model
-
-    from ckanext.satudata_balikpapan import model_quality, scorecards
-    from ckanext.satudata_balikpapan.model import utcnow
 
     def feed_score() -> int:
         graph = _turtle(app)
@@ -237,10 +238,10 @@ def test_the_feeds_quality_score_follows_a_new_validation_result(app, feed_porta
         "title": {"id": "Tipe salah", "en": "Wrong type"},
         "message": {"id": "Baris 2: bukan angka", "en": "Row 2: not a number"},
     }
-    model_quality.save(
+    validations.save(
         resource["id"],
         feed_portal["id"],
-        status=model_quality.TIDAK_VALID,
+        status=validations.TIDAK_VALID,
         rows=10,
         findings=[finding],
         counts={"type_error": 1},
@@ -264,7 +265,6 @@ def test_with_fragments_off_the_page_is_rendered_whole(app, feed_portal):
 @pytest.mark.integration
 @pytest.mark.usefixtures("clean_db", "clean_index")
 def test_dcat_warm_renders_every_published_dataset(cli, app, feed_portal):
-    from ckan.cli.cli import ckan
 
     _drop(fragments.PREFIX)
     assert _stored_fragments("kasus-dbd") == [False, False, False]

@@ -25,11 +25,18 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from ckan.tests import helpers
+from ckan.common import config
+from ckan.tests import factories, helpers
+from ckanext.dcat.harvesters import DCATRDFHarvester
+from ckanext.harvest.harvesters import CKANHarvester
+from ckanext.harvest.tests.factories import HarvestJobObj, HarvestSourceObj
+from ckanext.harvest.tests.lib import run_harvest_job
 
+from ckanext.satudata_balikpapan.registry import opd
+from ckanext.satudata_balikpapan.registry import sync as registry_sync
 from tests.conftest import MIGRATED_PLUGINS, ROOT, reset_extension_tables
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [pytest.mark.once, pytest.mark.integration]
 
 DATA_GO_ID_KEYS = [
     "sektor_kegiatan", "kode_urusan", "jenis", "prioritas_tahun", "konsep", "definisi", "ukuran",
@@ -37,8 +44,17 @@ DATA_GO_ID_KEYS = [
     "cara_pengumpulan_data", "frekuensi", "tingkat_penyajian", "kode_wilayah", "accesslevel",
     "id_mskeg", "id_msind",
 ]  # fmt: skip
-COMPARED = ["title", "notes", *DATA_GO_ID_KEYS, "periode_awal", "periode_akhir", "license_id",
-            "penanggung_jawab", "apakah_indikator_komposit", "jadwal_rilis"]
+COMPARED = [
+    "title",
+    "notes",
+    *DATA_GO_ID_KEYS,
+    "periode_awal",
+    "periode_akhir",
+    "license_id",
+    "penanggung_jawab",
+    "apakah_indikator_komposit",
+    "jadwal_rilis",
+]
 
 
 def _free_port() -> int:
@@ -55,7 +71,6 @@ def _get(url: str) -> dict:
 @pytest.fixture(scope="module")
 def source_portal():
     """A second CKAN with the extension and the published demo catalogue; yields its URL."""
-    from ckan.common import config
 
     db_url = config["sqlalchemy.url"].rsplit("/", 1)
     source_db = f"{db_url[1]}_sumber"
@@ -70,17 +85,33 @@ def source_portal():
         "CKAN_REDIS_URL": config["ckan.redis.url"],
     })  # fmt: skip
     ckan = [str(Path(sys.executable).parent / "ckan"), "-c", str(ROOT / "test.ini")]
-    subprocess.run([str(ROOT / "scripts" / "postgres.sh"), "dropdb", source_db], env=env, check=False,
-                   capture_output=True)
-    subprocess.run([str(ROOT / "scripts" / "postgres.sh"), "createdb", source_db], env=env, check=True,
-                   capture_output=True)
-    for args in (["db", "init"], ["db", "upgrade", "-p", "activity"],
-                 ["db", "upgrade", "-p", "satudata_balikpapan"], ["satudata", "seed-demo"]):
+    subprocess.run(
+        [str(ROOT / "scripts" / "postgres.sh"), "dropdb", source_db],
+        env=env,
+        check=False,
+        capture_output=True,
+    )
+    subprocess.run(
+        [str(ROOT / "scripts" / "postgres.sh"), "createdb", source_db],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    for args in (
+        ["db", "init"],
+        ["db", "upgrade", "-p", "activity"],
+        ["db", "upgrade", "-p", "satudata_balikpapan"],
+        ["satudata", "seed-demo"],
+    ):
         done = subprocess.run([*ckan, *args], env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-3000:]
     log = open(ROOT / ".work" / "logs" / "harvest-source.log", "w")  # noqa: SIM115
-    server = subprocess.Popen([*ckan, "run", "-H", "127.0.0.1", "-p", str(port), "--disable-reloader"],
-                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [*ckan, "run", "-H", "127.0.0.1", "-p", str(port), "--disable-reloader"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -116,9 +147,8 @@ def target_bare(with_plugins, reset_db, migrate_db_for):
 @pytest.fixture
 def target_with_extension(target_bare):
     """A fresh portal with the extension, ckanext-harvest and the OPDs of the registry."""
-    from ckanext.satudata_balikpapan import opd
 
-    opd.sync(opd.default_registry())
+    registry_sync.sync(opd.default_registry())
 
 
 def _norm(value):
@@ -132,16 +162,14 @@ def _norm(value):
 def _harvest(url: str, harvester, config: dict) -> dict:
     """Run one harvest job synchronously (ckanext-harvest's test helpers), with the harvest
     source owned by an organisation, as the portal requires of every dataset."""
-    from ckan.tests import factories
-    from ckanext.harvest.tests.factories import HarvestJobObj, HarvestSourceObj
-    from ckanext.harvest.tests.lib import run_harvest_job
 
     try:
         owner = helpers.call_action("organization_show", id="diskominfo")
     except Exception:
         owner = factories.Organization(name="pemanen")
-    source = HarvestSourceObj(url=url, config=json.dumps(config), source_type=harvester.info()["name"],
-                              owner_org=owner["id"])
+    source = HarvestSourceObj(
+        url=url, config=json.dumps(config), source_type=harvester.info()["name"], owner_org=owner["id"]
+    )
     job = HarvestJobObj(source=source, run=False)
     return run_harvest_job(job, harvester)
 
@@ -152,7 +180,6 @@ PLUGINS = "satudata_balikpapan activity scheming_datasets scheming_organizations
 @pytest.mark.ckan_config("ckan.plugins", PLUGINS)
 @pytest.mark.usefixtures("target_with_extension", "clean_index")
 def test_our_profile_harvests_the_same_datasets_and_fields(source_portal):
-    from ckanext.dcat.harvesters import DCATRDFHarvester
 
     source = _published(source_portal)
     results = _harvest(f"{source_portal}/catalog.ttl", DCATRDFHarvester(), {"profiles": ["satudata_dcat_ap"]})
@@ -176,19 +203,21 @@ def test_our_profile_harvests_the_same_datasets_and_fields(source_portal):
 @pytest.mark.ckan_config("ckan.plugins", PLUGINS)
 @pytest.mark.usefixtures("target_bare", "clean_index")
 def test_the_action_api_gives_a_ckan_harvester_the_data_go_id_keys(source_portal):
-    from ckanext.harvest.harvesters import CKANHarvester
 
     source = _published(source_portal)
     # The national portal keeps the regional portal's organisations: here, the OPDs of the
     # source with the same ids, which ckanext-harvest's "remote_orgs" option matches on.
-    from ckanext.satudata_balikpapan import opd
 
     remote = _get(f"{source_portal}/api/3/action/organization_list?all_fields=true&limit=1000")["result"]
     site_user = helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]
     for org in remote:
         entry = opd.default_registry().get(org["name"])
-        helpers.call_action("organization_create", context={"ignore_auth": True, "user": site_user},
-                            id=org["id"], **entry.organization_fields())
+        helpers.call_action(
+            "organization_create",
+            context={"ignore_auth": True, "user": site_user},
+            id=org["id"],
+            **entry.organization_fields(),
+        )
     results = _harvest(source_portal, CKANHarvester(), {"remote_orgs": "only_local"})
     errors = {guid: r["errors"] for guid, r in results.items() if r["errors"]}
     assert errors == {}
@@ -208,10 +237,11 @@ def plain_ckan(with_plugins, reset_db, migrate_db_for):
 @pytest.mark.ckan_config("ckan.plugins", "dcat harvest dcat_rdf_harvester scheming_datasets")
 @pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "euro_dcat_ap_3")
 @pytest.mark.ckan_config("scheming.dataset_schemas", "ckanext.dcat.schemas:dcat_ap_full.yaml")
-@pytest.mark.ckan_config("scheming.presets", "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml")
+@pytest.mark.ckan_config(
+    "scheming.presets", "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml"
+)
 @pytest.mark.usefixtures("plain_ckan", "clean_index")
 def test_a_plain_dcat_ap_3_portal_harvests_the_catalogue_without_errors(source_portal):
-    from ckanext.dcat.harvesters import DCATRDFHarvester
 
     source = _published(source_portal)
     results = _harvest(f"{source_portal}/catalog.ttl", DCATRDFHarvester(), {})

@@ -18,9 +18,21 @@ FAMILIES = {
     "publisher": ["owner_org"],
     "classification": ["sektor_kegiatan", "kode_urusan", "jenis", "prioritas_tahun"],
     "statistical metadata": [
-        "konsep", "definisi", "klasifikasi", "ukuran", "ukuran_lainnya", "satuan", "satuan_lainnya",
-        "kodereferensi", "interpretasi", "metode_perhitungan", "rumus", "level_estimasi",
-        "apakah_indikator_komposit", "indikator_pembangun", "cara_pengumpulan_data",
+        "konsep",
+        "definisi",
+        "klasifikasi",
+        "ukuran",
+        "ukuran_lainnya",
+        "satuan",
+        "satuan_lainnya",
+        "kodereferensi",
+        "interpretasi",
+        "metode_perhitungan",
+        "rumus",
+        "level_estimasi",
+        "apakah_indikator_komposit",
+        "indikator_pembangun",
+        "cara_pengumpulan_data",
         "identitas_rekomendasi",
     ],
     "identifiers": ["id_mskeg", "id_msind"],
@@ -102,10 +114,13 @@ def test_every_family_is_exercised(round_trips):
 
 def test_tags_and_contacts_come_back(round_trips):
     for original, parsed in round_trips:
-        assert sorted(t["name"] for t in parsed.get("tags", [])) == sorted(t["name"] for t in original["tags"])
+        assert sorted(t["name"] for t in parsed.get("tags", [])) == sorted(
+            t["name"] for t in original["tags"]
+        )
         people = sorted(original["penanggung_jawab"], key=lambda p: (p["nama"], p["email"]))
-        assert [{k: v for k, v in p.items() if v} for p in parsed["penanggung_jawab"]] == \
-            [{k: v for k, v in p.items() if v} for p in people]
+        assert [{k: v for k, v in p.items() if v} for p in parsed["penanggung_jawab"]] == [
+            {k: v for k, v in p.items() if v} for p in people
+        ]
 
 
 def test_every_resource_field_comes_back(round_trips):

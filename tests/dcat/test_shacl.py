@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 from ckan.tests import helpers
-from rdflib import Graph
-from rdflib.namespace import SH
+from pyshacl import validate
+from rdflib import Graph, Namespace
+from rdflib.namespace import DCAT, RDF, SH
 
 SHAPES = Path(__file__).resolve().parent.parent / "data" / "dcat-ap-3.0.1"
 SHAPE_FILES = ["shapes.ttl", "shapes_recommended.ttl", "range.ttl", "mdr-vocabularies.shape.ttl"]
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [pytest.mark.once, pytest.mark.integration]
 
 
 def catalogue_graph(app) -> Graph:
     """The whole public catalogue, every page of ``/catalog.ttl``, as one graph."""
-    from rdflib import Namespace
 
     hydra = Namespace("http://www.w3.org/ns/hydra/core#")
     graph = Graph()
@@ -40,11 +40,11 @@ def catalogue_graph(app) -> Graph:
 
 def violations(data: Graph, shape_file: str) -> list[str]:
     """The sh:Violation results of validating ``data`` against one shapes file."""
-    from pyshacl import validate
 
     shapes = Graph().parse(SHAPES / shape_file, format="turtle")
-    _conforms, report, _text = validate(data, shacl_graph=shapes, inference="none",
-                                        advanced=True, allow_warnings=True)
+    _conforms, report, _text = validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
     out = []
     for result in report.objects(None, SH.result):
         if report.value(result, SH.resultSeverity) != SH.Violation:
@@ -58,7 +58,7 @@ def violations(data: Graph, shape_file: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def feed(demo_catalogue):
-    return catalogue_graph(helpers._get_test_app())
+    return catalogue_graph(helpers._get_test_app())  # noqa: SLF001 - CKAN's app fixture is function-scoped
 
 
 @pytest.mark.parametrize("shape_file", SHAPE_FILES)
@@ -68,8 +68,8 @@ def test_the_demo_feed_has_zero_violations(feed, demo_catalogue, shape_file):
 
 
 def test_the_feed_lists_every_published_dataset_and_nothing_else(feed, demo_catalogue):
-    from rdflib.namespace import DCAT, RDF
 
-    landing = {str(feed.value(d, DCAT.landingPage)).rsplit("/", 1)[-1]
-               for d in feed.subjects(RDF.type, DCAT.Dataset)}
+    landing = {
+        str(feed.value(d, DCAT.landingPage)).rsplit("/", 1)[-1] for d in feed.subjects(RDF.type, DCAT.Dataset)
+    }
     assert landing == set(demo_catalogue)

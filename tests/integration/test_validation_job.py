@@ -13,6 +13,7 @@ import pytest
 from ckan.tests import helpers
 from werkzeug.datastructures import FileStorage
 
+from ckanext.satudata_balikpapan import config
 from ckanext.satudata_balikpapan.quality import service
 from tests.conftest import create_dataset, make_opd_org
 from tests.quality import corpus
@@ -63,7 +64,7 @@ def _worker_ini(tmp_path: Path) -> Path:
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
 def test_a_large_file_is_validated_by_a_worker_process(ckan_cli_env, ckan_config, monkeypatch, tmp_path):
     # "large": anything over 100 bytes, in this process; the worker keeps the default limits
-    monkeypatch.setitem(ckan_config, service.SYNC_MAX_BYTES, 100)
+    monkeypatch.setitem(ckan_config, config.QUALITY_SYNC_MAX_BYTES, 100)
     make_opd_org("disdukcapil")
     dataset = create_dataset(
         name="penduduk", owner_org="disdukcapil", kode_urusan="2.12", sektor_kegiatan="2", satuan="jiwa"

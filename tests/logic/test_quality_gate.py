@@ -13,7 +13,9 @@ from ckan import model
 from ckan.tests import helpers
 from werkzeug.datastructures import FileStorage
 
-from ckanext.satudata_balikpapan import model_quality
+from ckanext.satudata_balikpapan import config
+from ckanext.satudata_balikpapan.demo import seed
+from ckanext.satudata_balikpapan.model import resource_validation as validations
 from ckanext.satudata_balikpapan.quality import service
 from tests.conftest import create_dataset, make_workflow_people
 from tests.quality import corpus
@@ -130,7 +132,9 @@ def test_an_acknowledged_warning_is_not_asked_about_again_but_a_new_file_is(app,
 
 
 def test_a_dataset_whose_files_are_still_being_checked_waits(app, people, ckan_config, monkeypatch):
-    monkeypatch.setitem(ckan_config, service.SYNC_MAX_BYTES, 100)  # every file goes to a background job
+    monkeypatch.setitem(
+        ckan_config, config.QUALITY_SYNC_MAX_BYTES, 100
+    )  # every file goes to a background job
     _submitted((f"Penduduk {LAST}", csv_bytes(corpus.penduduk([LAST])), str(LAST)))
     res = _publish(app, people["walidata"], override_reason=REASON)
     assert res.status_code == 409
@@ -161,7 +165,7 @@ def test_a_file_never_validated_is_checked_at_publication(app, people):
     corpus.find(rows, "64.71.01", LAST)[0] = "64.71.99"
     _submitted((f"Penduduk {LAST}", csv_bytes(rows), str(LAST)))
     # as if the file came before the portal checked files
-    model.Session.execute(sa.delete(model_quality.resource_validation))
+    model.Session.execute(sa.delete(validations.resource_validation))
     model.Session.commit()
     res = _publish(app, people["walidata"], override_reason=REASON)
     assert (
@@ -178,7 +182,6 @@ def test_a_clean_dataset_is_published_without_a_reason(app, people):
 
 
 def test_the_demo_shows_the_walidata_a_copied_year_at_the_gate(app, people):
-    from ckanext.satudata_balikpapan import seed
 
     name = "jumlah-guru-menurut-jenjang-per-kecamatan"
     report = seed.seed(only=[name])
@@ -189,3 +192,30 @@ def test_the_demo_shows_the_walidata_a_copied_year_at_the_gate(app, people):
         "/api/3/action/satudata_publish", json={"id": name}, headers={"Authorization": people["walidata"]}
     )
     assert res.status_code == 409 and "copied_previous_period" in res.json["error"]["override_reason"][0]
+
+
+@pytest.mark.ckan_config("ckanext.satudata.dcat.fragment_ttl", "0")
+def test_one_publication_reads_each_validation_row_and_acknowledgement_once(people):
+    """The gate derives pending files, errors, warnings and counts from one read of the
+    dataset's validation rows and acknowledgements (the feed's fragments, rendered after the
+    commit, are off here: they are the feed's own reading)."""
+    _submitted(*_copied_files())
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            for table in (validations.TABLE, "satudata_quality_ack"):
+                if f"FROM {table}" in statement:
+                    reads.append(table)
+
+    engine = model.Session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        helpers.call_action(
+            "satudata_publish", context={"user": "walidata"}, id="penduduk", override_reason=REASON
+        )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert _state() == "terbit"
+    assert reads.count(validations.TABLE) == 1
+    assert reads.count("satudata_quality_ack") == 1

@@ -16,7 +16,7 @@ import pytest
 from ckan.tests import helpers
 from werkzeug.datastructures import FileStorage
 
-from ckanext.satudata_balikpapan import scorecards
+from ckanext.satudata_balikpapan.portal import scorecards
 from tests.conftest import create_dataset, make_workflow_people, publish
 
 DAY = "2026-06-01"

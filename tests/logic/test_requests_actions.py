@@ -16,10 +16,11 @@ from pathlib import Path
 import ckan.lib.jobs as jobs
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from ckan import model
 
-from ckanext.satudata_balikpapan import model_requests as db
-from ckanext.satudata_balikpapan import requests as dr
+from ckanext.satudata_balikpapan.data_requests import service as dr
+from ckanext.satudata_balikpapan.model import data_request as db
 from tests.conftest import create_dataset, make_workflow_people, publish
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -615,7 +616,6 @@ def _free_port() -> int:
 @pytest.fixture
 def mailbox(ckan_config, monkeypatch):
     """A real SMTP server on a free local port, with CKAN's mailer pointed at it."""
-    from aiosmtpd.controller import Controller
 
     inbox = Inbox()
     port = _free_port()

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import itertools
 
+import ckan.plugins as p
 import pytest
+from ckan.cli.db import _run_migrations
 from ckan.tests import helpers
 
-from tests.conftest import create_dataset, make_workflow_people
+from tests.conftest import MIGRATED_PLUGINS, create_dataset, make_workflow_people, reset_extension_tables
 
 ROLES = ["produsen", "produsen_lain", "walidata", "pembina", "warga", "anonim", "sysadmin"]
 ACTIONS = ["submit", "return", "publish", "withdraw", "review_note"]
@@ -47,10 +49,6 @@ def expected(role: str, action: str, state: str) -> int:
 @pytest.fixture(scope="module")
 def people(reset_db, reset_index):
     """The users of every role, created once for the module (the database is reset first)."""
-    import ckan.plugins as p
-    from ckan.cli.db import _run_migrations
-
-    from tests.conftest import MIGRATED_PLUGINS, reset_extension_tables
 
     p.load_all()
     reset_db()

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 
-from ckanext.satudata_balikpapan import model as wf_model
-from ckanext.satudata_balikpapan import notify
+from ckanext.satudata_balikpapan.model import workflow_event
+from ckanext.satudata_balikpapan.workflow import notify
 from tests.conftest import create_dataset, make_workflow_people
 
 ADMIN = {"user": "admin"}
@@ -97,7 +97,7 @@ def test_history_is_append_only_and_survives_the_dataset(app, people):
     pid = helpers.call_action("package_show", context=dict(ADMIN), id="dbd")["id"]
     helpers.call_action("package_delete", context=dict(ADMIN), id="dbd")
     helpers.call_action("dataset_purge", context=dict(ADMIN), id="dbd")
-    actions = [e["action"] for e in wf_model.events(package_id=pid)]
+    actions = [e["action"] for e in workflow_event.events(package_id=pid)]
     assert actions == ["create", "submit", "delete"]
     with pytest.raises(sa.exc.DBAPIError, match="append-only"):
         model.Session.execute(sa.text("DELETE FROM satudata_workflow_event"))
@@ -105,7 +105,7 @@ def test_history_is_append_only_and_survives_the_dataset(app, people):
     with pytest.raises(sa.exc.DBAPIError, match="append-only"):
         model.Session.execute(sa.text("UPDATE satudata_workflow_event SET note = 'x'"))
     model.Session.rollback()
-    assert len(wf_model.events(package_id=pid)) == 3
+    assert len(workflow_event.events(package_id=pid)) == 3
 
 
 def test_two_walidata_publishing_at_once_make_one_publication(app, people):
@@ -130,7 +130,7 @@ def test_two_walidata_publishing_at_once_make_one_publication(app, people):
         t.join(60)
     assert sorted(results) == [200, 409]
     pid = helpers.call_action("package_show", context=dict(ADMIN), id="dbd")["id"]
-    assert [e["action"] for e in wf_model.events(package_id=pid)].count("publish") == 1
+    assert [e["action"] for e in workflow_event.events(package_id=pid)].count("publish") == 1
 
 
 def test_a_failing_mail_server_never_blocks_a_transition(app, people, monkeypatch):

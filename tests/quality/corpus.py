@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import xlsxwriter
+
 KECAMATAN = [
     # code, name, luas km2, population in 2021
     ("64.71.01", "Balikpapan Timur", 137.16, 92_431),
@@ -145,7 +147,6 @@ def write_csv(
 def write_xlsx(path: Path, sheets: dict[str, tuple[Sequence[str], Sequence[Sequence[Any]]]]) -> Path:
     """A workbook with one sheet per entry: header at A1, rows below, native cell types
     (numbers as numbers, None as an empty cell)."""
-    import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(path))
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})

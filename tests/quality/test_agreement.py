@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from frictionless import Resource, Schema, formats
 
-from ckanext.satudata_balikpapan.quality import ValidationContext, validate
+from ckanext.satudata_balikpapan.quality.engine import ValidationContext, validate
 from tests.quality import corpus
 
 KINDS = ("type_error", "constraint_error", "missing_value")
@@ -96,7 +97,6 @@ def ours(path: Path, fmt: str, schema: dict[str, Any] = SCHEMA) -> set[tuple[str
 
 
 def frictionless(path: Path, schema: dict[str, Any] = SCHEMA, **options: Any) -> set[tuple[str, int, str]]:
-    from frictionless import Resource, Schema, formats
 
     control = None
     if "sheet" in options:

@@ -3,13 +3,16 @@ file is found, with its severity and location; clean files produce no finding.""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import json
 
 import pytest
+import xlsxwriter
 
-from ckanext.satudata_balikpapan.quality import ValidationContext, validate
-from ckanext.satudata_balikpapan.quality.findings import CODES
+from ckanext.satudata_balikpapan.quality.engine import ValidationContext, validate
+from ckanext.satudata_balikpapan.quality.engine.findings import CODES
 from tests.quality import corpus
 from tests.quality.corpus import JML, LK, LUAS, PR
 
@@ -516,7 +519,6 @@ def test_a_large_file_streams_with_a_bounded_profile(tmp_path):
 
 
 def test_report_to_dict_is_json_with_both_languages(tmp_path, rows):
-    import json
 
     corpus.find(rows, "64.71.03", 2023)[LK] = "?"
     path = corpus.write_csv(tmp_path / "p.csv", rows)
@@ -545,7 +547,6 @@ def test_an_empty_file_says_so(tmp_path):
 
 def _csv_with_titles(path, rows, delimiter=","):
     """A table as an OPD exports it: title, unit note and a blank line above the header."""
-    import csv
 
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, delimiter=delimiter, lineterminator="\n")
@@ -571,7 +572,6 @@ def test_title_rows_above_a_csv_header_are_skipped_and_rows_keep_their_file_numb
 
 
 def test_title_rows_above_a_sheets_header_are_skipped(tmp_path, rows):
-    import xlsxwriter
 
     path = tmp_path / "p.xlsx"
     workbook = xlsxwriter.Workbook(str(path))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ckanext.satudata_balikpapan.quality import CODES, Finding
+from ckanext.satudata_balikpapan.quality.engine import CODES, Finding
 
 REQUIRED_CODES = {
     "type_error",

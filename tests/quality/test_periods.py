@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from ckanext.satudata_balikpapan.quality import expected_by, parse_period, stale_check
-from ckanext.satudata_balikpapan.quality.periods import period_sort_key
+from ckanext.satudata_balikpapan.quality.engine import expected_by, parse_period, stale_check
+from ckanext.satudata_balikpapan.quality.engine.periods import period_sort_key
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import json
 
-from ckanext.satudata_balikpapan.quality import check_copied, check_extreme, check_total_mismatch, validate
-from ckanext.satudata_balikpapan.quality.profile import MAX_ENTRIES
+from ckanext.satudata_balikpapan.quality.engine import (
+    check_copied,
+    check_extreme,
+    check_total_mismatch,
+    validate,
+)
+from ckanext.satudata_balikpapan.quality.engine.profile import MAX_ENTRIES
 from tests.quality import corpus
 
 

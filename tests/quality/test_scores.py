@@ -13,8 +13,8 @@ import datetime as dt
 
 import pytest
 
-from ckanext.satudata_balikpapan.quality import scores
-from ckanext.satudata_balikpapan.quality.findings import Finding
+from ckanext.satudata_balikpapan.quality.engine import scores
+from ckanext.satudata_balikpapan.quality.engine.findings import Finding
 
 TODAY = dt.date(2026, 6, 1)
 

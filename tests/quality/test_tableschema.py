@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
+from frictionless import Resource, Schema
 
-from ckanext.satudata_balikpapan.quality import (
+from ckanext.satudata_balikpapan.quality.engine import (
     SchemaError,
     infer,
     is_valid_descriptor,
@@ -14,7 +16,7 @@ from ckanext.satudata_balikpapan.quality import (
     validate,
     validate_schema,
 )
-from ckanext.satudata_balikpapan.quality.tableschema import unit_from_header
+from ckanext.satudata_balikpapan.quality.engine.tableschema import unit_from_header
 from tests.quality import corpus
 
 
@@ -94,7 +96,6 @@ def test_unit_from_header(header, unit):
 
 
 def test_frictionless_reads_the_inferred_schema(tmp_path):
-    from frictionless import Resource, Schema
 
     path = corpus.write_csv(tmp_path / "penduduk.csv", corpus.penduduk())
     schema = infer(str(path), "csv")
@@ -189,7 +190,6 @@ def test_load_accepts_json_and_reports_every_problem():
 
 
 def test_infer_reads_the_header_below_title_rows(tmp_path):
-    import csv
 
     path = tmp_path / "penduduk.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:

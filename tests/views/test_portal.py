@@ -17,7 +17,8 @@ from bs4 import BeautifulSoup
 from ckan.tests import factories, helpers
 from werkzeug.datastructures import FileStorage
 
-from ckanext.satudata_balikpapan import opd, portal
+from ckanext.satudata_balikpapan.portal import pages as portal
+from ckanext.satudata_balikpapan.registry import opd
 from tests.conftest import create_dataset, make_opd_org, publish
 from tests.test_resource_files import local_server
 from tests.test_tables import make_xlsx

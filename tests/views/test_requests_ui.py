@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from ckanext.satudata_balikpapan import model_requests as db
+from ckanext.satudata_balikpapan.model import data_request as db
 from tests.conftest import create_dataset, make_workflow_people, publish
 
 FORM = {

@@ -14,7 +14,7 @@ import io
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import make_workflow_people
+from tests.conftest import create_dataset, make_workflow_people
 from tests.test_form import _form_data
 
 
@@ -134,7 +134,6 @@ def test_the_full_verification_path_in_the_web_ui(app, users):
 
 
 def test_a_step_without_its_required_note_is_explained(app, users):
-    from tests.conftest import create_dataset
 
     create_dataset(user="produsen-dinkes", name="dbd")
     _step(app, "dbd", "submit", users["produsen-dinkes"])
@@ -143,7 +142,6 @@ def test_a_step_without_its_required_note_is_explained(app, users):
 
 
 def test_the_walidata_exports_the_history_as_csv_and_others_may_not(app, users):
-    from tests.conftest import create_dataset
 
     create_dataset(user="produsen-dinkes", name="dbd")
     _step(app, "dbd", "submit", users["produsen-dinkes"])

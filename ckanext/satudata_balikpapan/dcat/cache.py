@@ -19,10 +19,13 @@ from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
+from flask import has_request_context
+
+from ckanext.satudata_balikpapan import config
 
 log = logging.getLogger(__name__)
 
-TTL_KEY = "ckanext.satudata.dcat.cache_ttl"
 PREFIX = "satudata:dcat:page:"
 VERSION = "2"  # bump when the profile's output or the stored form changes
 
@@ -31,8 +34,14 @@ def _stamp(fq: str) -> str:
     """Count and newest modification of the datasets the catalogue lists."""
     found = tk.get_action("package_search")(
         {"ignore_auth": True},
-        {"q": "*:*", "fq": fq, "rows": 1, "sort": "metadata_modified desc", "fl": "id,metadata_modified",
-         "include_private": False},
+        {
+            "q": "*:*",
+            "fq": fq,
+            "rows": 1,
+            "sort": "metadata_modified desc",
+            "fl": "id,metadata_modified",
+            "include_private": False,
+        },
     )
     newest = found["results"][0].get("metadata_modified", "") if found["results"] else ""
     return f"{found['count']}:{newest}"
@@ -40,17 +49,19 @@ def _stamp(fq: str) -> str:
 
 def cached_page(data_dict: dict[str, Any], render: Callable[[], str]) -> str:
     """The rendered page for this request, from the cache when its stamp still holds."""
-    from flask import has_request_context
 
-    ttl = tk.asint(tk.config.get(TTL_KEY, 3600))
+    ttl = config.dcat_cache_ttl()
     if ttl <= 0 or not has_request_context():
         return render()
     try:
-        from ckan.lib.redis import connect_to_redis
-
         redis = connect_to_redis()
-        parts = [VERSION, tk.config.get("ckan.site_url", ""), tk.request.full_path,
-                 repr(sorted((k, str(v)) for k, v in data_dict.items())), _stamp(data_dict.get("fq") or "")]
+        parts = [
+            VERSION,
+            tk.config.get("ckan.site_url", ""),
+            tk.request.full_path,
+            repr(sorted((k, str(v)) for k, v in data_dict.items())),
+            _stamp(data_dict.get("fq") or ""),
+        ]
         key = PREFIX + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
         hit = redis.get(key)
         if hit is not None:

@@ -44,12 +44,25 @@ from dataclasses import dataclass
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib.redis import connect_to_redis
+from ckanext.dcat.processors import (
+    DCAT_EXPOSE_SUBCATALOGS,
+    DEFAULT_RDF_PROFILES,
+    RDF_PROFILES_CONFIG_OPTION,
+    RDFSerializer,
+)
+from ckanext.dcat.utils import dataset_uri, url_to_rdflib_format
+from rdflib import BNode, URIRef
+from rdflib.namespace import DCAT
 from redis.exceptions import RedisError
+
+from ckanext.satudata_balikpapan import config
+from ckanext.satudata_balikpapan.dcat import PUBLISHED_FQ, upstream
+from ckanext.satudata_balikpapan.model import resource_validation as validations
 
 log = logging.getLogger(__name__)
 
-TTL_KEY = "ckanext.satudata.dcat.fragment_ttl"
-DEFAULT_TTL = 2 * 86400
 PREFIX = "satudata:dcat:fragment:"  # a dataset's own part, by dataset
 BLOCK_PREFIX = "satudata:dcat:block:"  # a shared resource's description, by content
 VERSION = "1"  # bump when the profile's output changes
@@ -168,13 +181,12 @@ def join(fmt: str, parts: Iterable[Fragment]) -> str | None:
 
 
 def _redis() -> Any:
-    from ckan.lib.redis import connect_to_redis
 
     return connect_to_redis()
 
 
 def _ttl() -> int:
-    return tk.asint(tk.config.get(TTL_KEY, DEFAULT_TTL))
+    return config.dcat_fragment_ttl()
 
 
 def _settings_signature() -> str:
@@ -200,16 +212,13 @@ def fragment_key(prefix: str, fmt: str, dataset_dict: dict[str, Any], quality: s
     return PREFIX + digest.hexdigest()
 
 
-def _quality_stamps(datasets: list[dict[str, Any]]) -> dict[str, str]:
-    from ckanext.satudata_balikpapan import model_quality
+def quality_stamps(datasets: list[dict[str, Any]]) -> dict[str, str]:
 
     ids = [d["id"] for d in datasets if d.get("id")]
     try:
-        return model_quality.stamps(ids)
+        return validations.stamps(ids)
     except Exception:  # no quality tables (a site that has not migrated): no stamp
         log.warning("DCAT fragments: no quality stamps", exc_info=True)
-        from ckan import model
-
         model.Session.rollback()
         return {}
 
@@ -219,7 +228,6 @@ def _quality_stamps(datasets: list[dict[str, Any]]) -> dict[str, str]:
 
 def profiles_for(data_dict: dict[str, Any]) -> list[str]:
     """The profiles a request renders with: its own (list or comma list), else the site's."""
-    from ckanext.dcat.processors import RDF_PROFILES_CONFIG_OPTION
 
     requested = data_dict.get("profiles")
     if isinstance(requested, str):
@@ -229,7 +237,6 @@ def profiles_for(data_dict: dict[str, Any]) -> list[str]:
     configured = tk.config.get(RDF_PROFILES_CONFIG_OPTION) or ""
     if configured:
         return configured.split()
-    from ckanext.dcat.processors import DEFAULT_RDF_PROFILES
 
     return list(DEFAULT_RDF_PROFILES)
 
@@ -237,8 +244,6 @@ def profiles_for(data_dict: dict[str, Any]) -> list[str]:
 def _partition(graph: Any, dataset_ref: Any) -> tuple[set[Any], list[Any]]:
     """The dataset's own subjects (itself, its distributions, blank nodes) and the shared ones:
     every other named resource it mentions, unless that one points at a blank node."""
-    from rdflib import BNode
-    from rdflib.namespace import DCAT
 
     own, queue = {dataset_ref}, [dataset_ref]
     while queue:
@@ -339,7 +344,7 @@ def fragments_for(
     one of its blocks) rendered and stored. None when one cannot be split. ``built``: graphs
     already built for another format (see :func:`_render_dataset`)."""
     prefix = key_prefix(profiles)
-    quality = _quality_stamps(datasets)
+    quality = quality_stamps(datasets)
     keys = [fragment_key(prefix, fmt, d, quality.get(d.get("id") or "", "")) for d in datasets]
     records = {
         key: decode(data) for key, data in zip(keys, redis.mget(keys) if keys else [], strict=True) if data
@@ -390,7 +395,6 @@ def enabled() -> bool:
 
 
 def _applies(fmt: str) -> bool:
-    from ckanext.dcat.processors import DCAT_EXPOSE_SUBCATALOGS
 
     subcatalogs = tk.asbool(tk.config.get(DCAT_EXPOSE_SUBCATALOGS, False))
     return fmt in FORMATS and not subcatalogs and _ttl() > 0
@@ -405,10 +409,6 @@ def render_page(
 ) -> str | None:
     """A catalogue page of ``datasets`` in rdflib format ``fmt``, joined from fragments; None
     when it cannot be (the caller then renders it the ordinary way)."""
-    from ckanext.dcat.processors import RDFSerializer
-    from ckanext.dcat.utils import dataset_uri
-    from rdflib import URIRef
-    from rdflib.namespace import DCAT
 
     if not _applies(fmt):
         return None
@@ -423,7 +423,7 @@ def render_page(
     for dataset_dict in datasets:
         serializer.g.add((catalog_ref, DCAT.dataset, URIRef(dataset_uri(dataset_dict))))
     if pagination_info:
-        serializer._add_pagination_triples(pagination_info)
+        upstream.add_pagination_triples(serializer, pagination_info)
     head = split(fmt, serializer.g.serialize(format=fmt))
     try:
         parts = fragments_for(serializer, datasets, fmt, profiles, redis)
@@ -437,27 +437,31 @@ def render_page(
 
 def render_catalog(context: dict[str, Any], data_dict: dict[str, Any]) -> str | None:
     """``dcat_catalog_show`` from fragments: the same search and paging as ckanext-dcat."""
-    from ckanext.dcat.utils import url_to_rdflib_format
 
     fmt = url_to_rdflib_format(data_dict.get("format") or "xml")
     fmt = SERVED_AS.get(fmt, fmt)
     if not _applies(fmt):
         return None
+    query = upstream.search_datasets(context, data_dict)
+    return render_page(
+        query["results"], fmt, profiles_for(data_dict), upstream.pagination_info(query, data_dict)
+    )
+
+
+def refresh(package_id: str) -> None:
+    """Render a just-published dataset's fragments now, so that harvesters meet them ready.
+    A failure (Redis down) only leaves them to the first page that needs them."""
     try:
-        from ckanext.dcat.logic import _pagination_info, _search_ckan_datasets
-    except ImportError:  # a ckanext-dcat without these helpers: render the ordinary way
-        return None
-    query = _search_ckan_datasets(context, data_dict)
-    return render_page(query["results"], fmt, profiles_for(data_dict), _pagination_info(query, data_dict))
+        if enabled():
+            warm([package_id])
+    except Exception:
+        log.warning("Satu Data: could not render the DCAT fragments of %s", package_id, exc_info=True)
 
 
 def warm(dataset_ids: Iterable[str] | None = None, batch: int = 100) -> int:
     """Render and store the fragments of published datasets (all, or those whose id or name is
     in ``dataset_ids``) in every joinable format with the site's profiles. Fragments already
     stored are kept. Returns how many published datasets were looked at."""
-    from ckanext.dcat.processors import RDFSerializer
-
-    from ckanext.satudata_balikpapan.logic.action.dcat import PUBLISHED_FQ
 
     redis = _redis()
     profiles = profiles_for({})

@@ -11,14 +11,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import ckan.plugins.toolkit as tk
+from ckan import model
 from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF, RDFS, SKOS, VCARD, XSD
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
+from ckanext.dcat.utils import resource_uri
 from rdflib import BNode, Graph, Literal, URIRef
 
-from ckanext.satudata_balikpapan import opd, vocabularies, workflow
+from ckanext.satudata_balikpapan import config
 from ckanext.satudata_balikpapan.dcat import vocab
 from ckanext.satudata_balikpapan.dcat.vocab import DQV, OA, PROV, STAT
+from ckanext.satudata_balikpapan.portal import scorecards
+from ckanext.satudata_balikpapan.registry import opd, roles, vocabularies
+from ckanext.satudata_balikpapan.workflow import service as workflow
 
 ADMS_NS = "http://www.w3.org/ns/adms#"
 ADMS_IDENTIFIER = URIRef(ADMS_NS + "Identifier")
@@ -125,8 +129,13 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
             if value not in (None, ""):
                 g.add((dataset_ref, sdi[local], Literal(str(value), lang="id")))
         if dataset_dict.get("jadwal_rilis"):
-            g.add((dataset_ref, sdi.jadwalRilis, Literal(str(dataset_dict["jadwal_rilis"])[:10],
-                                                        datatype=XSD.date)))
+            g.add(
+                (
+                    dataset_ref,
+                    sdi.jadwalRilis,
+                    Literal(str(dataset_dict["jadwal_rilis"])[:10], datatype=XSD.date),
+                )
+            )
         for field, local in IDENTIFIER_FIELDS.items():
             if dataset_dict.get(field):
                 node = BNode()
@@ -147,8 +156,9 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         """The dict the parent profile serialises: our fields it would misread are left out,
         the landing page is the dataset page."""
         prepared = {k: v for k, v in dataset_dict.items() if k not in ("frekuensi",)}
-        prepared["url"] = f"{vocab.portal_base()}/dataset/{dataset_dict['name']}" \
-            if dataset_dict.get("name") else None
+        prepared["url"] = (
+            f"{vocab.portal_base()}/dataset/{dataset_dict['name']}" if dataset_dict.get("name") else None
+        )
         resources = []
         for res in dataset_dict.get("resources") or []:
             res = dict(res)
@@ -253,15 +263,13 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         "walidata", and a provenance statement with the date of publication."""
         date = dataset_dict.get("satudata_tanggal_terbit")
         if not date and dataset_dict.get("id"):
-            from ckan import model
-
             pkg = model.Package.get(dataset_dict["id"])
             state = workflow.state_of(pkg) if pkg is not None else {}
             date = state.get("last_published") if state.get("published") else None
         if not date:
             return
         g = self.g
-        walidata = workflow.walidata_org()
+        walidata = roles.walidata_org()
         agent = URIRef(f"{base}/organization/{walidata}")
         entry = opd.default_registry().get(walidata)
         self._describe_org(agent, walidata, entry.name if entry else walidata)
@@ -277,10 +285,14 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         g.remove((dataset_ref, DCT.provenance, None))
         g.add((dataset_ref, DCT.provenance, statement))
         g.add((statement, RDF.type, DCT.ProvenanceStatement))
-        g.add((statement, RDFS.label, Literal(f"Diverifikasi dan diterbitkan oleh Walidata pada {day}",
-                                              lang="id")))
-        g.add((statement, RDFS.label, Literal(f"Verified and published by the walidata on {day}",
-                                              lang="en")))
+        g.add(
+            (
+                statement,
+                RDFS.label,
+                Literal(f"Diverifikasi dan diterbitkan oleh Walidata pada {day}", lang="id"),
+            )
+        )
+        g.add((statement, RDFS.label, Literal(f"Verified and published by the walidata on {day}", lang="en")))
         g.add((statement, DCT.date, Literal(day, datatype=XSD.date)))
         score = dataset_dict.get("satudata_skor_kualitas")
         if score is None:
@@ -303,8 +315,6 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         if not dataset_dict.get("id"):
             return None
         try:
-            from ckanext.satudata_balikpapan import scorecards
-
             return int(scorecards.dataset_report(dataset_dict)["score"])
         except Exception:
             return None
@@ -314,8 +324,6 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         licence = self._licence(g, dataset_dict.get("license_id"), dataset_dict.get("license_url"))
         file_types = vocab.eu_authority()["schemes"]["file-type"]["concepts"]
         for res in dataset_dict.get("resources") or []:
-            from ckanext.dcat.utils import resource_uri
-
             dist = URIRef(resource_uri(res))
             fmt = (res.get("format") or "").strip().upper().lstrip(".")
             if fmt in file_types:
@@ -332,8 +340,11 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
                 g.add((dist, sdi.periode, Literal(str(res["periode"]))))
             schema = res.get("schema")
             if schema:
-                text = schema if isinstance(schema, str) else json.dumps(schema, ensure_ascii=False,
-                                                                          sort_keys=True)
+                text = (
+                    schema
+                    if isinstance(schema, str)
+                    else json.dumps(schema, ensure_ascii=False, sort_keys=True)
+                )
                 g.add((dist, sdi.tableSchema, Literal(text, datatype=RDF_JSON)))
                 g.add((dist, DCT.conformsTo, TABLE_SCHEMA_SPEC))
                 g.add((TABLE_SCHEMA_SPEC, RDF.type, DCT.Standard))
@@ -347,15 +358,20 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
             g.add((catalog_ref, DCT.publisher, city))
             g.add((city, RDF.type, FOAF.Organization))
             g.add((city, RDF.type, FOAF.Agent))
-            city_name = tk.config.get("ckanext.satudata.city_name") or "Kota Balikpapan"
+            city_name = config.city_name()
             g.add((city, FOAF.name, Literal(f"Pemerintah {city_name}", lang="id")))
             g.add((city, DCT.type, vocab.eu_concept(g, "publishertype", "LocalAuthority")))
         self._language(catalog_ref)
         for page in g.objects(catalog_ref, FOAF.homepage):
             g.add((page, RDF.type, FOAF.Document))
         if g.value(catalog_ref, DCT.description) is None:
-            g.add((catalog_ref, DCT.description, Literal(
-                "Katalog data sektoral Satu Data Kota Balikpapan", lang="id")))
+            g.add(
+                (
+                    catalog_ref,
+                    DCT.description,
+                    Literal("Katalog data sektoral Satu Data Kota Balikpapan", lang="id"),
+                )
+            )
         taxonomy = URIRef(vocab.eu_authority()["schemes"]["data-theme"]["uri"])
         g.add((catalog_ref, DCAT.themeTaxonomy, taxonomy))
         g.add((taxonomy, RDF.type, SKOS.ConceptScheme))
@@ -435,8 +451,11 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
                 if local == name:
                     out[field] = str(notation)
 
-        regions = [vocab.concept_code(g, s) for s in g.objects(dataset_ref, DCT.spatial)
-                   if vocab.scheme_of(s) == "wilayah"]
+        regions = [
+            vocab.concept_code(g, s)
+            for s in g.objects(dataset_ref, DCT.spatial)
+            if vocab.scheme_of(s) == "wilayah"
+        ]
         if regions:
             out["kode_wilayah"] = sorted(r for r in regions if r)
 

@@ -16,10 +16,11 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from ckanext.dcat.utils import catalog_uri
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from ckanext.satudata_balikpapan import vocabularies
+from ckanext.satudata_balikpapan.registry import vocabularies
 
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 STAT = Namespace("http://data.europa.eu/(xyz)/statdcat-ap/")
@@ -44,16 +45,28 @@ SCHEMES: dict[str, Scheme] = {
     for s in (
         Scheme("sektor", "sektor", {"id": "Sektor Kegiatan (MS-Keg)", "en": "Activity sector (MS-Keg)"}),
         Scheme("urusan", "urusan", {"id": "Bidang Urusan Pemerintahan", "en": "Government affairs"}),
-        Scheme("wilayah", "wilayah", {"id": "Wilayah Kota Balikpapan (kode Kemendagri)",
-                                      "en": "Areas of Balikpapan City (Kemendagri codes)"}),
+        Scheme(
+            "wilayah",
+            "wilayah",
+            {
+                "id": "Wilayah Kota Balikpapan (kode Kemendagri)",
+                "en": "Areas of Balikpapan City (Kemendagri codes)",
+            },
+        ),
         Scheme("frekuensi", "frekuensi", {"id": "Frekuensi Penyelenggaraan", "en": "Frequency"}),
         Scheme("jenis", "jenis_data", {"id": "Jenis Data", "en": "Data type"}),
         Scheme("ukuran", "ukuran", {"id": "Ukuran", "en": "Measure"}),
         Scheme("satuan", "satuan", {"id": "Satuan", "en": "Unit of measure"}),
-        Scheme("cara-pengumpulan", "cara_pengumpulan", {"id": "Cara Pengumpulan Data",
-                                                        "en": "Data collection method"}),
-        Scheme("tingkat-penyajian", "tingkat_penyajian", {"id": "Tingkat Penyajian",
-                                                          "en": "Level of presentation"}),
+        Scheme(
+            "cara-pengumpulan",
+            "cara_pengumpulan",
+            {"id": "Cara Pengumpulan Data", "en": "Data collection method"},
+        ),
+        Scheme(
+            "tingkat-penyajian",
+            "tingkat_penyajian",
+            {"id": "Tingkat Penyajian", "en": "Level of presentation"},
+        ),
         Scheme("level-estimasi", "level_estimasi", {"id": "Level Estimasi", "en": "Estimation level"}),
         Scheme("akses", "akses", {"id": "Tingkat Akses", "en": "Access level"}),
         Scheme("peran", "peran", {"id": "Peran Satu Data Indonesia", "en": "Satu Data Indonesia roles"}),
@@ -110,7 +123,6 @@ def eu_authority() -> dict[str, Any]:
 
 def portal_base() -> str:
     """The DCAT base URI of this portal, without a trailing slash."""
-    from ckanext.dcat.utils import catalog_uri
 
     return catalog_uri().rstrip("/")
 
@@ -155,7 +167,7 @@ def eu_code(uri: object, table: str) -> str | None:
     spec = eu_authority()["schemes"][table]
     base = spec.get("base") or f"{EU_AUTHORITY}{table}/"
     text = str(uri or "")
-    return text[len(base):] if text.startswith(base) else None
+    return text[len(base) :] if text.startswith(base) else None
 
 
 def _terms(scheme: Scheme) -> list[tuple[str, dict[str, str], str | None]]:
@@ -278,7 +290,6 @@ QUALITY_PATH = "/kosakata/kualitas"
 
 def quality_graph(base: str | None = None) -> Graph:
     """The quality metric the feed measures datasets by (DQV), at ``<portal>/kosakata/kualitas``."""
-    from rdflib.namespace import XSD
 
     g = _graph()
     g.bind("dqv", DQV)
@@ -286,9 +297,17 @@ def quality_graph(base: str | None = None) -> Graph:
     g.add((metric, RDF.type, DQV.Metric))
     g.add((metric, SKOS.prefLabel, Literal("Skor kualitas data (0-100)", lang="id")))
     g.add((metric, SKOS.prefLabel, Literal("Data quality score (0-100)", lang="en")))
-    g.add((metric, SKOS.definition, Literal(
-        "Rata-rata berbobot kelengkapan metadata, ketepatan waktu, keterbukaan format dan validitas "
-        "data (lihat /dasbor-kualitas).", lang="id")))
+    g.add(
+        (
+            metric,
+            SKOS.definition,
+            Literal(
+                "Rata-rata berbobot kelengkapan metadata, ketepatan waktu, keterbukaan format dan validitas "
+                "data (lihat /dasbor-kualitas).",
+                lang="id",
+            ),
+        )
+    )
     g.add((metric, DQV.expectedDataType, XSD.integer))
     return g
 

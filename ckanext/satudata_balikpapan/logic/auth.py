@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
-from ckanext.satudata_balikpapan import workflow
+from ckanext.satudata_balikpapan.data_requests import service as requests
+from ckanext.satudata_balikpapan.model import data_request as model_requests
+from ckanext.satudata_balikpapan.portal import scorecards
+from ckanext.satudata_balikpapan.registry import roles
+from ckanext.satudata_balikpapan.workflow import service as workflow
+from ckanext.satudata_balikpapan.workflow import states
 
 __all__ = [
     "bulk_update_public",
@@ -34,17 +38,17 @@ __all__ = [
 ]
 
 
-def _denied(message: str) -> dict[str, Any]:
+def _denied(message: str) -> AuthResult:
     return {"success": False, "msg": message}
 
 
-def _transition_auth(name: str, context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+def _transition_auth(name: str, context: Context, data_dict: DataDict) -> AuthResult:
     pkg = model.Package.get(data_dict.get("id") or "")
     if pkg is None:
         return _denied(tk._("Dataset not found"))
-    user = context.get("auth_user_obj") or context.get("user")
-    role = workflow.acting_role(user, pkg, workflow.TRANSITIONS[name])
-    if role and (role != workflow.PEMBINA or _can_read(context, pkg)):
+    user = roles.actor(context)
+    role = states.acting_role(roles.roles_of(user, pkg), states.TRANSITIONS[name])
+    if role and (role != roles.PEMBINA or _can_read(context, pkg)):
         return {"success": True}
     messages = {
         "submit": tk._("Only the data producers of the dataset's OPD can submit it"),
@@ -56,7 +60,7 @@ def _transition_auth(name: str, context: dict[str, Any], data_dict: dict[str, An
     return _denied(messages[name])
 
 
-def _can_read(context: dict[str, Any], pkg: model.Package) -> bool:
+def _can_read(context: Context, pkg: model.Package) -> bool:
     try:
         tk.check_access("package_show", dict(context), {"id": pkg.id})
     except tk.NotAuthorized:
@@ -64,60 +68,59 @@ def _can_read(context: dict[str, Any], pkg: model.Package) -> bool:
     return True
 
 
-def satudata_submit(context, data_dict):
+def satudata_submit(context: Context, data_dict: DataDict) -> AuthResult:
     return _transition_auth("submit", context, data_dict)
 
 
-def satudata_return(context, data_dict):
+def satudata_return(context: Context, data_dict: DataDict) -> AuthResult:
     return _transition_auth("return", context, data_dict)
 
 
-def satudata_publish(context, data_dict):
+def satudata_publish(context: Context, data_dict: DataDict) -> AuthResult:
     return _transition_auth("publish", context, data_dict)
 
 
-def satudata_withdraw(context, data_dict):
+def satudata_withdraw(context: Context, data_dict: DataDict) -> AuthResult:
     return _transition_auth("withdraw", context, data_dict)
 
 
-def satudata_review_note(context, data_dict):
+def satudata_review_note(context: Context, data_dict: DataDict) -> AuthResult:
     return _transition_auth("review_note", context, data_dict)
 
 
 @tk.auth_allow_anonymous_access
-def satudata_workflow_history(context, data_dict):
+def satudata_workflow_history(context: Context, data_dict: DataDict) -> AuthResult:
     """Whoever may read the dataset may read its history."""
     return tk.check_access("package_show", context, {"id": data_dict.get("id")}) and {"success": True}
 
 
-def satudata_review_queue(context, data_dict):
+def satudata_review_queue(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user: the queue holds what awaits them (nothing for the public)."""
     if not context.get("user"):
         return _denied(tk._("Log in to see what awaits you"))
     return {"success": True}
 
 
-def satudata_notification_list(context, data_dict):
+def satudata_notification_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user reads their own notices."""
     return satudata_review_queue(context, data_dict)
 
 
 @tk.chained_auth_function
 @tk.auth_sysadmins_check
-def bulk_update_public(next_auth, context, data_dict):
+def bulk_update_public(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
     """Datasets become public only through satudata_publish, never in bulk (not even for a
     sysadmin: publication must be recorded)."""
     return _denied(tk._("Datasets are published one by one by the walidata (satudata_publish)"))
 
 
 @tk.chained_auth_function
-def package_delete(next_auth, context, data_dict):
+def package_delete(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
     """A published dataset is taken down by the walidata (withdraw or delete), not by its OPD."""
     pkg = model.Package.get(data_dict.get("id") or "")
-    if pkg is not None and workflow.state_of(pkg)["published"]:
-        user = context.get("auth_user_obj") or context.get("user")
-        if not workflow.is_walidata(user):
-            return _denied(tk._("A published dataset can only be withdrawn or deleted by the walidata"))
+    published = pkg is not None and workflow.state_of(pkg)["published"]
+    if published and not roles.is_walidata(roles.actor(context)):
+        return _denied(tk._("A published dataset can only be withdrawn or deleted by the walidata"))
     return next_auth(context, data_dict)
 
 
@@ -125,17 +128,16 @@ def package_delete(next_auth, context, data_dict):
 
 
 @tk.auth_allow_anonymous_access
-def satudata_quality_report(context, data_dict):
+def satudata_quality_report(context: Context, data_dict: DataDict) -> AuthResult:
     """Whoever may read the dataset may read its quality report."""
     return tk.check_access("package_show", context, {"id": data_dict.get("id")}) and {"success": True}
 
 
 @tk.auth_allow_anonymous_access
-def satudata_opd_scorecard(context, data_dict):
+def satudata_opd_scorecard(context: Context, data_dict: DataDict) -> AuthResult:
     """Everyone may read the public scorecards. The full variant (``full=true``: every
     dataset, counts by state) is for the walidata and sysadmins, and for an OPD's members on
     their own OPD."""
-    from ckanext.satudata_balikpapan import scorecards
 
     if str(data_dict.get("full", "")).strip().lower() not in ("true", "1", "yes", "ya", "on"):
         return {"success": True}
@@ -150,12 +152,12 @@ def satudata_opd_scorecard(context, data_dict):
 
 
 @tk.auth_allow_anonymous_access
-def satudata_resource_validation_show(context, data_dict):
+def satudata_resource_validation_show(context: Context, data_dict: DataDict) -> AuthResult:
     """Whoever may read the resource may read its validation."""
     return tk.check_access("resource_show", context, {"id": data_dict.get("id")}) and {"success": True}
 
 
-def _may_edit_resource(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+def _may_edit_resource(context: Context, data_dict: DataDict) -> AuthResult:
     try:
         tk.check_access("resource_update", dict(context), {"id": data_dict.get("id")})
     except (tk.NotAuthorized, tk.ObjectNotFound):
@@ -163,17 +165,17 @@ def _may_edit_resource(context: dict[str, Any], data_dict: dict[str, Any]) -> di
     return {"success": True}
 
 
-def satudata_resource_validate(context, data_dict):
+def satudata_resource_validate(context: Context, data_dict: DataDict) -> AuthResult:
     """Whoever may edit the resource may run its validation again."""
     return _may_edit_resource(context, data_dict)
 
 
-def satudata_schema_infer(context, data_dict):
+def satudata_schema_infer(context: Context, data_dict: DataDict) -> AuthResult:
     """Whoever may edit the resource may have its schema inferred (the file is read)."""
     return _may_edit_resource(context, data_dict)
 
 
-def satudata_schema_confirm(context, data_dict):
+def satudata_schema_confirm(context: Context, data_dict: DataDict) -> AuthResult:
     """Whoever may edit the resource may confirm its schema."""
     return _may_edit_resource(context, data_dict)
 
@@ -182,39 +184,37 @@ def satudata_schema_confirm(context, data_dict):
 
 
 @tk.auth_allow_anonymous_access
-def satudata_request_create(context, data_dict):
+def satudata_request_create(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone may ask for data, without an account."""
     return {"success": True}
 
 
 @tk.auth_allow_anonymous_access
-def satudata_request_show(context, data_dict):
+def satudata_request_show(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone may read a request; the action leaves the personal data out unless the caller
     handles it or holds the private link."""
     return {"success": True}
 
 
 @tk.auth_allow_anonymous_access
-def satudata_request_list(context, data_dict):
+def satudata_request_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone may list the requests, without personal data."""
     return {"success": True}
 
 
-def satudata_request_assign(context, data_dict):
+def satudata_request_assign(context: Context, data_dict: DataDict) -> AuthResult:
     """Only the walidata sends a request to an OPD."""
-    from ckanext.satudata_balikpapan import requests
 
-    if requests.is_reviewer(context.get("auth_user_obj") or context.get("user")):
+    if roles.is_reviewer(roles.actor(context)):
         return {"success": True}
     return _denied(tk._("Only the walidata can assign a data request to an OPD"))
 
 
-def satudata_request_update_state(context, data_dict):
+def satudata_request_update_state(context: Context, data_dict: DataDict) -> AuthResult:
     """The walidata, or the editors and admins of the OPD the request is assigned to."""
-    from ckanext.satudata_balikpapan import model_requests, requests
 
     row = model_requests.get_request(data_dict.get("id") if isinstance(data_dict.get("id"), str) else "")
-    user = context.get("auth_user_obj") or context.get("user")
+    user = roles.actor(context)
     if row is not None and requests.may_manage(user, row):
         return {"success": True}
     if row is None and requests.is_reviewer(user):

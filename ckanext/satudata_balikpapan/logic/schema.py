@@ -7,13 +7,16 @@ tell the user exactly what to fix.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import Missing, StopOnError
+
+from ckanext.satudata_balikpapan.lib.text import clean_text
+from ckanext.satudata_balikpapan.registry import opd, vocabularies
 
 Key = tuple[Any, ...]
 Validator = Callable[[Key, dict[Key, Any], dict[Key, list[str]], dict[str, Any]], None]
@@ -25,15 +28,6 @@ MAX_PURPOSE = 2000
 MAX_DESCRIPTION = 4000
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-
-
-def clean_text(value: str) -> str:
-    """Text as stored: Unicode NFC, Windows line ends made plain, control characters (NUL
-    included, which PostgreSQL refuses) removed except tab and new line, outer blanks
-    stripped."""
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(c for c in value if c in "\t\n" or unicodedata.category(c) != "Cc")
-    return value.strip()
 
 
 def _empty(value: Any) -> bool:
@@ -121,7 +115,6 @@ def email(label: str) -> Validator:
 
 def region(label: str) -> Validator:
     """A Kemendagri region code of Kota Balikpapan (64.71, a kecamatan or a kelurahan)."""
-    from ckanext.satudata_balikpapan import vocabularies
 
     def validator(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
         value = data.get(key)
@@ -141,10 +134,9 @@ def organization(label: str) -> Validator:
     """An existing OPD (organisation name or id); stored as the organisation's id."""
 
     def validator(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
-        from ckanext.satudata_balikpapan import requests
 
         value = data.get(key)
-        group = requests.organization(value)
+        group = opd.organization(value)
         if group is None:
             _fail(key, errors, tk._('{field}: "{value}" does not exist').format(field=label, value=value))
         data[key] = group.id
@@ -200,4 +192,213 @@ def data_request_schema() -> dict[str, list[Any]]:
         "organization": [text(label["organization"]), optional, organization(label["organization"])],
         "__extras": [ignore],
         "__junk": [ignore],
+    }
+
+
+# --- the inputs of every other action ------------------------------------------------------------
+# Built with CKAN's ``validator_args`` and applied with ``ckan.logic.validate`` before the action
+# body runs, so that an action and its auth function only ever see values of the right type.
+
+MAX_INT = 2**31 - 1
+
+
+def _missing(key: Key, errors: dict[Key, list[str]]) -> None:
+    _fail(key, errors, tk._("Missing value"))
+
+
+def identifier(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
+    """A required id or name: text (a number is taken as its text), cleaned; "Missing value"
+    when empty, as CKAN's ``get_or_bust`` says."""
+    value = data.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if _empty(value) or (isinstance(value, str) and not clean_text(value)):
+        _missing(key, errors)
+    if not isinstance(value, str):
+        _fail(key, errors, tk._("{field}: enter text").format(field=key[-1]))
+    data[key] = clean_text(value)
+
+
+def optional_text(label: str) -> list[Validator]:
+    """An optional text: dropped when empty, cleaned otherwise."""
+    return [optional, text(label)]
+
+
+def integer(default: int | None = None, minimum: int | None = None, message: str | None = None) -> Validator:
+    """A whole number (text of one accepted): ``default`` when empty; below ``minimum`` or not
+    a number is refused with ``message`` (default: CKAN's "Please enter an integer value")."""
+
+    def validator(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
+        value = data.get(key)
+        if _empty(value):
+            if default is None:
+                data.pop(key, None)
+                raise StopOnError
+            data[key] = default
+            return
+        text_value = (
+            str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+        )
+        try:
+            number = int(text_value) if text_value is not None else None
+        except ValueError:
+            number = None
+        if number is None or abs(number) > MAX_INT or (minimum is not None and number < minimum):
+            refusal = message.format(field=key[-1]) if message else tk._("Please enter an integer value")
+            _fail(key, errors, refusal)
+        data[key] = number
+
+    return validator
+
+
+def word_list(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
+    """A list of words: a list, or text separated by commas or blanks; empty: dropped. An
+    item that is not text stays in the list as ``"?"``, for the action to refuse by name."""
+    value = data.get(key)
+    if _empty(value) or value == []:
+        data.pop(key, None)
+        raise StopOnError
+    if isinstance(value, str):
+        value = [s for s in value.replace(",", " ").split() if s]
+    if not isinstance(value, list):
+        value = ["?"]
+    data[key] = [clean_text(s) if isinstance(s, str) else "?" for s in value]
+
+
+def boolean(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
+    """An optional yes or no (``true``/``false``, ``ya``/``tidak``, ``1``/``0``...)."""
+    value = data.get(key)
+    if _empty(value):
+        data.pop(key, None)
+        raise StopOnError
+    if isinstance(value, bool):
+        return
+    word = str(value).strip().lower() if isinstance(value, (str, int)) else ""
+    if word in ("true", "1", "yes", "ya", "on"):
+        data[key] = True
+    elif word in ("false", "0", "no", "tidak", "off"):
+        data[key] = False
+    else:
+        _fail(key, errors, tk._("Please enter true or false"))
+
+
+def iso_date(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
+    """An optional ISO date (``2026-12-04``), kept as text."""
+    value = data.get(key)
+    if _empty(value):
+        data.pop(key, None)
+        raise StopOnError
+    try:
+        dt.date.fromisoformat(str(value) if isinstance(value, str) else "")
+    except ValueError:
+        shown = value if isinstance(value, (str, int, float)) else ""
+        _fail(key, errors, tk._("Invalid date: {value}").format(value=shown))
+
+
+def _keep_unknown() -> dict[str, list[Any]]:
+    ignore = tk.get_validator("ignore")
+    return {"__extras": [ignore], "__junk": [ignore]}
+
+
+@tk.validator_args
+def dataset_step_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """A workflow step: the dataset, an optional note, and the reason to publish past warnings."""
+    return {
+        "id": [identifier],
+        "note": [optional, text("note")],
+        "override_reason": [optional, text("override_reason")],
+        **_keep_unknown(),
+    }
+
+
+@tk.validator_args
+def dataset_id_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """An action on one dataset or resource: its ``id``."""
+    return {"id": [identifier], **_keep_unknown()}
+
+
+@tk.validator_args
+def review_queue_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_review_queue``: an OPD, states, a minimum waiting time in days."""
+    return {
+        "owner_org": [optional, text("owner_org")],
+        "state": [word_list],
+        "min_age_days": [integer(default=0)],
+        **_keep_unknown(),
+    }
+
+
+@tk.validator_args
+def notification_list_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_notification_list``: how many notices, how far back."""
+    return {
+        "limit": [integer(default=20)],
+        "days": [integer(default=30)],
+        **_keep_unknown(),
+    }
+
+
+@tk.validator_args
+def resource_schema_confirm_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_schema_confirm``: the resource and, optionally, the schema to store (an
+    object or its JSON text, checked by the action)."""
+    return {"id": [identifier], "schema": [ignore_missing], **_keep_unknown()}
+
+
+@tk.validator_args
+def quality_report_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_quality_report``: the dataset and the day timeliness is judged on."""
+    return {"id": [identifier], "date": [iso_date], **_keep_unknown()}
+
+
+@tk.validator_args
+def opd_scorecard_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_opd_scorecard``: an OPD (optional), the variant, the day."""
+    return {
+        "id": [optional, text("id")],
+        "full": [boolean],
+        "date": [iso_date],
+        **_keep_unknown(),
+    }
+
+
+@tk.validator_args
+def request_key_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """An action on one data request: its reference or id, and the private link's token."""
+    return {"id": [identifier], "token": [optional, text("token")], **_keep_unknown()}
+
+
+@tk.validator_args
+def request_list_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_request_list``: states, an OPD, paging."""
+    whole = tk._("{field}: enter a whole number of 0 or more")
+    return {
+        "state": [word_list],
+        "organization": [optional, text("organization")],
+        "limit": [integer(default=20, minimum=0, message=whole)],
+        "offset": [integer(default=0, minimum=0, message=whole)],
+        **_keep_unknown(),
+    }
+
+
+@tk.validator_args
+def request_assign_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_request_assign``: the request, the OPD, an optional note."""
+    return {
+        "id": [identifier],
+        "organization": [optional, text("organization")],
+        "note": [optional, text("note")],
+        **_keep_unknown(),
+    }
+
+
+@tk.validator_args
+def request_state_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_request_update_state``: the request, the new state, a reason, a dataset."""
+    return {
+        "id": [identifier],
+        "state": [optional, text("state")],
+        "reason": [optional, text("reason")],
+        "dataset": [optional, text("dataset")],
+        **_keep_unknown(),
     }

@@ -15,10 +15,14 @@ import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.navl.dictization_functions import Missing, StopOnError
 from ckanext.scheming.validation import scheming_validator
 
-from ckanext.satudata_balikpapan import vocabularies as voc
+from ckanext.satudata_balikpapan.lib import language
+from ckanext.satudata_balikpapan.quality import service
+from ckanext.satudata_balikpapan.quality.engine import tableschema
+from ckanext.satudata_balikpapan.registry import vocabularies as voc
 
 __all__ = [
     "satudata_contact_required",
@@ -194,9 +198,8 @@ def satudata_table_schema(key: Key, data: Data, errors: Errors, context: dict[st
         return  # scheming_valid_json_object has reported it
     if not isinstance(descriptor, dict):
         return
-    from ckanext.satudata_balikpapan.quality import gate, service, tableschema
 
-    problems = tableschema.validate_schema(service.without_draft(descriptor), gate.ui_lang())
+    problems = tableschema.validate_schema(service.without_draft(descriptor), language.ui_lang())
     if problems:
         errors[key].extend(problems)
         raise StopOnError
@@ -267,20 +270,6 @@ def _required_when(key: Key, data: Data, errors: Errors, condition: bool, messag
     _drop_if_empty(key, data)
 
 
-def _lang() -> str:
-    try:
-        return tk.h.lang() or "id"
-    except (AttributeError, RuntimeError, TypeError):
-        return "id"
-
-
-def _text(label: Any) -> str:
-    """A schema label ({"id": ..., "en": ...} or a string) in the user's language."""
-    if isinstance(label, dict):
-        return label.get(_lang()) or label.get("id") or next(iter(label.values()), "")
-    return str(label or "")
-
-
 def _field(schema: dict[str, Any], name: str) -> dict[str, Any]:
     fields = schema.get("dataset_fields", []) + schema.get("resource_fields", [])
     return next((f for f in fields if f.get("field_name") == name), {"field_name": name})
@@ -289,11 +278,11 @@ def _field(schema: dict[str, Any], name: str) -> dict[str, Any]:
 def _choice_label(field: dict[str, Any], value: str) -> str:
     for choice in field.get("choices", []):
         if str(choice.get("value")) == value:
-            return _text(choice.get("label"))
+            return language.text_of(choice.get("label"))
     if "vocabulary" in field:
         term = voc.vocabulary(field["vocabulary"]).get(value)
         if term:
-            return term.text(_lang())
+            return term.text(language.current())
     return value
 
 
@@ -312,7 +301,7 @@ def satudata_other_specified(select_field: str):
                 errors,
                 chosen == voc.OTHER,
                 tk._('Required when "{field}" is "Lainnya" (other): name it here').format(
-                    field=_text(other.get("label", select_field))
+                    field=language.text_of(other.get("label", select_field))
                 ),
             )
 
@@ -335,7 +324,7 @@ def satudata_required_if(other_field: str, other_value: str):
                 errors,
                 _sibling(key, data, other_field) == other_value,
                 tk._('Required when "{field}" is "{value}"').format(
-                    field=_text(other.get("label", other_field)),
+                    field=language.text_of(other.get("label", other_field)),
                     value=_choice_label(other, other_value),
                 ),
             )
@@ -387,7 +376,6 @@ def satudata_satuan_fits(key: Key, data: Data, errors: Errors, context: dict[str
 
 
 def _org_urusan(owner_org: str) -> tuple[str, list[str]] | None:
-    from ckan import model
 
     group = model.Group.get(owner_org)
     if group is None:

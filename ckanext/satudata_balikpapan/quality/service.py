@@ -33,28 +33,28 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import ckan.lib.search as search
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.satudata_balikpapan import model_quality as mq
-from ckanext.satudata_balikpapan import resource_files
-from ckanext.satudata_balikpapan.model import utcnow
-from ckanext.satudata_balikpapan.quality import engine, tableschema
-from ckanext.satudata_balikpapan.quality.findings import CODES, ERROR, WARNING, Finding
-from ckanext.satudata_balikpapan.quality.periods import parse_period, period_sort_key, stale_check
+from ckanext.satudata_balikpapan import config
+from ckanext.satudata_balikpapan.lib import resource_files
+from ckanext.satudata_balikpapan.model import quality_ack
+from ckanext.satudata_balikpapan.model import resource_validation as validations
+from ckanext.satudata_balikpapan.model.meta import utcnow
+from ckanext.satudata_balikpapan.quality.engine import tableschema
+from ckanext.satudata_balikpapan.quality.engine import validator as engine
+from ckanext.satudata_balikpapan.quality.engine.findings import ERROR, WARNING, Finding, severity
+from ckanext.satudata_balikpapan.quality.engine.periods import parse_period, period_sort_key, stale_check
+from ckanext.satudata_balikpapan.registry import vocabularies
 
 log = logging.getLogger(__name__)
 
-SYNC_MAX_BYTES = "ckanext.satudata.quality.sync_max_bytes"
-MAX_BYTES = "ckanext.satudata.quality.max_bytes"
-JOB_TIMEOUT = "ckanext.satudata.quality.job_timeout"
-DEFAULT_SYNC_MAX_BYTES = 2 * 1024 * 1024
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-DEFAULT_JOB_TIMEOUT = 1800
 
 DRAFT_KEY = "satudata:draft"
 # what the engine reads, by the resource's format (or its URL's extension)
@@ -86,21 +86,14 @@ VALIDATION_FAILED = "validation_failed"
 # --- configuration ---------------------------------------------------------------------------
 
 
-def _int_option(key: str, default: int) -> int:
-    try:
-        return max(0, int(tk.config.get(key) or default))
-    except (TypeError, ValueError):
-        return default
-
-
 def sync_max_bytes() -> int:
     """Files up to this size are validated at once; larger ones by a background job."""
-    return _int_option(SYNC_MAX_BYTES, DEFAULT_SYNC_MAX_BYTES)
+    return config.quality_sync_max_bytes()
 
 
 def max_bytes() -> int:
     """The largest file validated at all (a larger one is ``gagal``: too large)."""
-    return _int_option(MAX_BYTES, DEFAULT_MAX_BYTES)
+    return config.quality_max_bytes()
 
 
 # --- resources -------------------------------------------------------------------------------
@@ -170,7 +163,6 @@ def schema_hash(schema: dict[str, Any] | None) -> str:
 
 def satuan_of(pkg: dict[str, Any]) -> str | None:
     """The dataset's unit: its ``satuan`` slug, or the text of "lainnya"."""
-    from ckanext.satudata_balikpapan import vocabularies
 
     satuan = pkg.get("satuan") or None
     if satuan == vocabularies.OTHER:
@@ -194,7 +186,8 @@ def fingerprint(resource: dict[str, Any], pkg: dict[str, Any], schema: dict[str,
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _label(resource: dict[str, Any] | Any) -> str:
+def resource_label(resource: dict[str, Any] | Any) -> str:
+    """How a message names a resource: its name, else the start of its id."""
     name = resource.get("name") if isinstance(resource, dict) else getattr(resource, "name", None)
     rid = resource.get("id") if isinstance(resource, dict) else getattr(resource, "id", "")
     return name or (rid or "")[:8]
@@ -215,8 +208,8 @@ def _row_out(row: dict[str, Any]) -> dict[str, Any]:
         "status": row["status"],
         "findings": list(row.get("findings") or []),
         "counts": counts,
-        "errors": sum(n for code, n in counts.items() if _severity(code) == ERROR),
-        "warnings": sum(n for code, n in counts.items() if _severity(code) == WARNING),
+        "errors": sum(n for code, n in counts.items() if severity(code) == ERROR),
+        "warnings": sum(n for code, n in counts.items() if severity(code) == WARNING),
         "rows": row.get("rows"),
         "sha256": row.get("sha256"),
         "format": row.get("format"),
@@ -225,11 +218,6 @@ def _row_out(row: dict[str, Any]) -> dict[str, Any]:
         "queued_at": _iso(row.get("queued_at")),
         "error": row.get("error"),
     }
-
-
-def _severity(code: str) -> str:
-    info = CODES.get(code)
-    return info.severity if info else ERROR
 
 
 def validation_of(resource_id: str) -> dict[str, Any] | None:
@@ -241,11 +229,12 @@ def validation_of(resource_id: str) -> dict[str, Any] | None:
     per code), ``errors`` and ``warnings`` (sums of ``counts``), ``rows``, ``sha256``,
     ``format``, ``validated_at`` and ``queued_at`` (ISO text), ``error`` (why a ``gagal``
     check could not run: ``"<reason>: <detail>"``, see :func:`failure_message`)."""
-    row = mq.get(resource_id)
+    row = validations.get(resource_id)
     return _row_out(row) if row else None
 
 
-def _active_resources(package_id: str) -> list[model.Resource]:
+def active_resources(package_id: str) -> list[model.Resource]:
+    """The dataset's active resources, in their order."""
     return (
         model.Session.query(model.Resource)
         .filter(model.Resource.package_id == package_id, model.Resource.state == "active")
@@ -254,7 +243,7 @@ def _active_resources(package_id: str) -> list[model.Resource]:
     )
 
 
-def _target(row: dict[str, Any]) -> str:
+def ack_target(row: dict[str, Any]) -> str:
     """What an acknowledgement of a resource's warnings holds for: its file and schema."""
     return f"{row.get('sha256') or ''}:{row.get('schema_hash') or ''}"
 
@@ -278,7 +267,32 @@ def _stale(pkg: model.Package, resources: list[model.Resource], rows: dict[str, 
     return stale_check(frekuensi, last, today), last
 
 
-def dataset_findings(package_id: str, *, today: dt.date | None = None) -> list[dict[str, Any]]:
+@dataclass
+class Snapshot:
+    """What the dataset-level reports read, read once: the dataset, its active resources,
+    their validation rows and the walidata's acknowledgements. The gate of one publication
+    and one quality report each build a single snapshot and derive everything from it."""
+
+    pkg: model.Package
+    resources: list[model.Resource]
+    rows: dict[str, dict[str, Any]]
+    acks: set[tuple[str | None, str, str]]
+
+
+def snapshot(package_id: str, rows: dict[str, dict[str, Any]] | None = None) -> Snapshot | None:
+    """The :class:`Snapshot` of an active dataset (None when it is gone); ``rows``: its
+    validation rows when the caller has just read them (:func:`check_dataset`)."""
+    pkg = model.Package.get(package_id)
+    if pkg is None or pkg.state == "deleted":
+        return None
+    if rows is None:
+        rows = {row["resource_id"]: row for row in validations.of_package(pkg.id)}
+    return Snapshot(pkg, active_resources(pkg.id), rows, quality_ack.acknowledgements(pkg.id))
+
+
+def dataset_findings(
+    package_id: str, *, today: dt.date | None = None, snap: Snapshot | None = None
+) -> list[dict[str, Any]]:
     """Every finding of the dataset's active resources, then the dataset-level ``stale``
     (computed for ``today``, default the current date) when the next update is overdue.
 
@@ -288,61 +302,58 @@ def dataset_findings(package_id: str, *, today: dt.date | None = None) -> list[d
     warning the walidata published past, with a reason, for the same file and schema (or
     the same last period) - it needs no new acknowledgement. Errors are never acknowledged.
     A file's findings are those kept (at most 100 per code); :func:`validation_summary`
-    counts them all."""
-    pkg = model.Package.get(package_id)
-    if pkg is None or pkg.state == "deleted":
+    counts them all. ``snap``: a :func:`snapshot` already read."""
+    snap = snap or snapshot(package_id)
+    if snap is None:
         return []
-    resources = _active_resources(pkg.id)
-    rows = {row["resource_id"]: row for row in mq.of_package(pkg.id)}
-    acks = mq.acknowledgements(pkg.id)
     out: list[dict[str, Any]] = []
-    for res in resources:
-        row = rows.get(res.id)
-        if not row or row["status"] not in (mq.VALID, mq.TIDAK_VALID):
+    for res in snap.resources:
+        row = snap.rows.get(res.id)
+        if not row or row["status"] not in (validations.VALID, validations.TIDAK_VALID):
             continue
-        target = _target(row)
+        target = ack_target(row)
         for finding in row.get("findings") or []:
-            acked = finding.get("severity") == WARNING and (res.id, finding.get("code"), target) in acks
-            out.append(dict(finding, resource_id=res.id, resource_name=_label(res), acknowledged=acked))
-    stale, last = _stale(pkg, resources, rows, today)
+            acked = finding.get("severity") == WARNING and (res.id, finding.get("code"), target) in snap.acks
+            out.append(
+                dict(finding, resource_id=res.id, resource_name=resource_label(res), acknowledged=acked)
+            )
+    stale, last = _stale(snap.pkg, snap.resources, snap.rows, today)
     if stale is not None:
-        acked = (None, "stale", str(last)) in acks
+        acked = (None, "stale", str(last)) in snap.acks
         out.append(dict(stale.to_dict(), resource_id=None, resource_name=None, acknowledged=acked))
     return out
 
 
-def validation_summary(package_id: str) -> dict[str, Any]:
+def validation_summary(package_id: str, snap: Snapshot | None = None) -> dict[str, Any]:
     """The dataset's validation at a glance: ``resources`` (``{resource_id: status}`` of its
     active, validated resources), ``errors`` (every error occurrence), ``warnings`` (warning
     occurrences not acknowledged, ``stale`` included), ``acknowledged`` (acknowledged
-    warning occurrences), ``pending`` (resources ``menunggu``) and ``failed`` (``gagal``)."""
-    pkg = model.Package.get(package_id)
+    warning occurrences), ``pending`` (resources ``menunggu``) and ``failed`` (``gagal``).
+    ``snap``: a :func:`snapshot` already read."""
     out = {"resources": {}, "errors": 0, "warnings": 0, "acknowledged": 0, "pending": 0, "failed": 0}
-    if pkg is None or pkg.state == "deleted":
+    snap = snap or snapshot(package_id)
+    if snap is None:
         return out
-    resources = _active_resources(pkg.id)
-    rows = {row["resource_id"]: row for row in mq.of_package(pkg.id)}
-    acks = mq.acknowledgements(pkg.id)
-    for res in resources:
-        row = rows.get(res.id)
+    for res in snap.resources:
+        row = snap.rows.get(res.id)
         if not row:
             continue
         out["resources"][res.id] = row["status"]
-        out["pending"] += row["status"] == mq.MENUNGGU
-        out["failed"] += row["status"] == mq.GAGAL
-        if row["status"] not in (mq.VALID, mq.TIDAK_VALID):
+        out["pending"] += row["status"] == validations.MENUNGGU
+        out["failed"] += row["status"] == validations.GAGAL
+        if row["status"] not in (validations.VALID, validations.TIDAK_VALID):
             continue
-        target = _target(row)
+        target = ack_target(row)
         for code, n in (row.get("counts") or {}).items():
-            if _severity(code) == ERROR:
+            if severity(code) == ERROR:
                 out["errors"] += n
-            elif (res.id, code, target) in acks:
+            elif (res.id, code, target) in snap.acks:
                 out["acknowledged"] += n
             else:
                 out["warnings"] += n
-    stale, last = _stale(pkg, resources, rows, None)
+    stale, last = _stale(snap.pkg, snap.resources, snap.rows, None)
     if stale is not None:
-        out["acknowledged" if (None, "stale", str(last)) in acks else "warnings"] += 1
+        out["acknowledged" if (None, "stale", str(last)) in snap.acks else "warnings"] += 1
     return out
 
 
@@ -372,15 +383,15 @@ class _Enqueue(Exception):
 
 def _previous(pkg: dict[str, Any], resource_id: str) -> dict[str, dict]:
     """The stored profiles of the dataset's other resources, by resource name."""
-    rows = {row["resource_id"]: row for row in mq.of_package(pkg["id"])}
+    rows = {row["resource_id"]: row for row in validations.of_package(pkg["id"])}
     out: dict[str, dict] = {}
     for res in pkg.get("resources") or []:
         row = rows.get(res["id"])
         if res["id"] == resource_id or not row or not row.get("profile"):
             continue
-        if row["status"] not in (mq.VALID, mq.TIDAK_VALID):
+        if row["status"] not in (validations.VALID, validations.TIDAK_VALID):
             continue
-        label = _label(res)
+        label = resource_label(res)
         while label in out:
             label += " "
         out[label] = row["profile"]
@@ -391,7 +402,7 @@ def _known_hashes(sha: str, resource_id: str) -> dict[str, dict[str, Any]]:
     """The other resources whose file had these bytes, as the finding shows them to anyone who
     reads this resource: published ones by name, unpublished ones (another OPD's draft) only
     counted."""
-    others = mq.by_sha256(sha, resource_id)
+    others = validations.by_sha256(sha, resource_id)
     if not others:
         return {}
     names = [
@@ -416,7 +427,6 @@ def _store_schema(resource_id: str, package_id: str, schema: dict[str, Any]) -> 
     A direct write, not ``resource_patch``: the portal's own draft is no edit by a person, so
     it must not enter the dataset's activity stream or verification history (a produsen's
     confirmation later does). The dataset is re-indexed so that ``package_show`` sees it."""
-    import ckan.lib.search as search
 
     res = model.Resource.get(resource_id)
     if res is None:
@@ -437,7 +447,7 @@ def _validate_file(path: Path, fmt: str, pkg: dict[str, Any], resource: dict[str
     sha = engine.file_sha256(path)
     schema = parse_schema(resource.get("schema"))
     if schema is not None and schema.get(DRAFT_KEY):
-        last = mq.get(resource["id"])
+        last = validations.get(resource["id"])
         if last is None or last.get("sha256") != sha:
             schema = None  # a draft guessed from another file: guess again from this one
     draft = None
@@ -461,7 +471,7 @@ def _validate_file(path: Path, fmt: str, pkg: dict[str, Any], resource: dict[str
     if schema is None:
         findings = _file_error(path, infer_error)
         values.update(
-            status=mq.TIDAK_VALID, rows=0, profile=None,
+            status=validations.TIDAK_VALID, rows=0, profile=None,
             findings=[f.to_dict() for f in findings], counts={"file_error": 1},
         )  # fmt: skip
     else:
@@ -475,16 +485,16 @@ def _validate_file(path: Path, fmt: str, pkg: dict[str, Any], resource: dict[str
         try:
             report = engine.validate(str(path), fmt, without_draft(schema), context=context)
         except tableschema.SchemaError as error:
-            values.update(status=mq.GAGAL, error=f"{SCHEMA}: {'; '.join(error.errors)[:1000]}")
+            values.update(status=validations.GAGAL, error=f"{SCHEMA}: {'; '.join(error.errors)[:1000]}")
         else:
             values.update(
-                status=mq.VALID if report.valid else mq.TIDAK_VALID,
+                status=validations.VALID if report.valid else validations.TIDAK_VALID,
                 rows=report.rows,
                 findings=[f.to_dict() for f in report.findings],
                 counts=dict(report.counts),
                 profile=report.profile,
             )
-    mq.save(resource["id"], pkg["id"], **values)
+    validations.save(resource["id"], pkg["id"], **values)
     model.Session.commit()
     if draft is not None and draft != parse_schema(resource.get("schema")):
         _store_schema(resource["id"], pkg["id"], draft)
@@ -493,8 +503,8 @@ def _validate_file(path: Path, fmt: str, pkg: dict[str, Any], resource: dict[str
 
 def _fail(resource_id: str, package_id: str, error: str, fp: str | None = None) -> None:
     model.Session.rollback()
-    mq.save(
-        resource_id, package_id, status=mq.GAGAL, error=error[:2000], findings=[], counts={},
+    validations.save(
+        resource_id, package_id, status=validations.GAGAL, error=error[:2000], findings=[], counts={},
         validated_at=utcnow(), queued_at=None, fingerprint=fp,
     )  # fmt: skip
     model.Session.commit()
@@ -566,14 +576,16 @@ def run_validation_job(resource_id: str) -> str | None:
     """Background job (``ckan jobs worker``): validate a resource; returns its status. When
     the file's content differs from its last check, the dataset's other files are checked
     again (their cross-file findings compare with it)."""
-    before = _content(mq.get(resource_id))
+    before = _content(validations.get(resource_id))
     result = validate_resource(resource_id)
-    row = mq.get(resource_id)
-    if row and _content(row) != before and row["status"] in (mq.VALID, mq.TIDAK_VALID):
+    row = validations.get(resource_id)
+    if row and _content(row) != before and row["status"] in (validations.VALID, validations.TIDAK_VALID):
         others = [
-            r["resource_id"] for r in mq.of_package(row["package_id"]) if r["resource_id"] != resource_id
+            r["resource_id"]
+            for r in validations.of_package(row["package_id"])
+            if r["resource_id"] != resource_id
         ]
-        active = {r.id for r in _active_resources(row["package_id"])}
+        active = {r.id for r in active_resources(row["package_id"])}
         _check_others(row["package_id"], [rid for rid in others if rid in active])
     return result["status"] if result else None
 
@@ -586,14 +598,14 @@ def enqueue_validation(resource_id: str) -> None:
         return
     pkg, resource = loaded
     fp = fingerprint(resource, pkg, parse_schema(resource.get("schema")))
-    mq.mark_pending(resource_id, pkg["id"], fingerprint=fp)
+    validations.mark_pending(resource_id, pkg["id"], fingerprint=fp)
     model.Session.commit()
     try:
         tk.enqueue_job(
             run_validation_job,
             [resource_id],
             title=f"satudata validate {resource_id}",
-            rq_kwargs={"timeout": _int_option(JOB_TIMEOUT, DEFAULT_JOB_TIMEOUT)},
+            rq_kwargs={"timeout": config.quality_job_timeout()},
         )
     except Exception as error:
         log.exception("Satu Data: could not queue the validation of %s", resource_id)
@@ -613,7 +625,7 @@ def check_resource(resource_id: str, *, force: bool = False) -> dict[str, Any] |
         pkg, resource = loaded
         if tabular_format(resource) is None:
             return None
-        row = mq.get(resource_id)
+        row = validations.get(resource_id)
         fp = fingerprint(resource, pkg, parse_schema(resource.get("schema")))
         if not force and row and row.get("fingerprint") == fp:
             return _row_out(row)
@@ -644,7 +656,7 @@ def keep_schemas(data_dict: dict[str, Any]) -> dict[str, Any]:
     return dict(data_dict, resources=kept)
 
 
-def check_dataset(package_id: str) -> None:
+def check_dataset(package_id: str) -> dict[str, dict[str, Any]] | None:
     """:func:`check_resource` for each CSV or spreadsheet resource of a dataset whose file,
     schema or satuan changed since its last validation, or that was never validated (the
     dataset hooks: resources added or changed with ``package_create``/``package_update``, a
@@ -653,16 +665,19 @@ def check_dataset(package_id: str) -> None:
     A file's cross-file findings (``copied_previous_period``, ``extreme_change``) compare it
     with the dataset's other files, so when a file's content changes or a file is deleted, the
     other files already checked are checked again (once: a file's own profile depends on its
-    bytes only)."""
+    bytes only).
+
+    Returns the dataset's validation rows when nothing needed checking (they are current, and
+    the publish gate reads them from here instead of again), else None."""
     try:
         pkg = tk.get_action("package_show")(
             {"ignore_auth": True, "use_cache": False, "for_view": False}, {"id": package_id}
         )
-        rows = {row["resource_id"]: row for row in mq.of_package(pkg["id"])}
+        rows = {row["resource_id"]: row for row in validations.of_package(pkg["id"])}
     except Exception:  # a dataset gone, or a broken transaction: nothing to check
         log.exception("Satu Data: could not check the files of %s", package_id)
         model.Session.rollback()
-        return
+        return None
     tables = [r for r in pkg.get("resources") or [] if tabular_format(r) is not None]
     current = {r["id"] for r in pkg.get("resources") or []}
     gone = [rid for rid, row in rows.items() if rid not in current and row.get("profile")]
@@ -672,18 +687,19 @@ def check_dataset(package_id: str) -> None:
         if row and row.get("fingerprint") == fingerprint(resource, pkg, parse_schema(resource.get("schema"))):
             continue
         check_resource(resource["id"])
-        if _content(mq.get(resource["id"])) != _content(row):
+        if _content(validations.get(resource["id"])) != _content(row):
             changed, fresh = True, set()
         fresh.add(resource["id"])
     if not changed:
-        return
+        return None if fresh else rows
     try:
-        mq.forget(gone)
+        validations.forget(gone)
         model.Session.commit()
     except Exception:
         log.exception("Satu Data: could not drop the validations of deleted files of %s", package_id)
         model.Session.rollback()
     _check_others(pkg["id"], [r["id"] for r in tables if r["id"] not in fresh])
+    return None
 
 
 def _content(row: dict[str, Any] | None) -> tuple[Any, Any]:
@@ -695,7 +711,9 @@ def _check_others(package_id: str, resource_ids: list[str]) -> None:
     """Check again the files among ``resource_ids`` that were checked before (valid or not):
     another file of their dataset changed."""
     settled = {
-        r["resource_id"] for r in mq.of_package(package_id) if r["status"] in (mq.VALID, mq.TIDAK_VALID)
+        r["resource_id"]
+        for r in validations.of_package(package_id)
+        if r["status"] in (validations.VALID, validations.TIDAK_VALID)
     }
     for resource_id in resource_ids:
         if resource_id in settled:

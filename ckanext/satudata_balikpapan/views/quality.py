@@ -14,8 +14,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
-from ckanext.satudata_balikpapan import charts, scorecards, workflow
+from ckanext.satudata_balikpapan.portal import charts, scorecards
 from ckanext.satudata_balikpapan.views.common import request_context as _context
+from ckanext.satudata_balikpapan.workflow import states
 
 quality = Blueprint("satudata_quality", __name__)
 
@@ -65,6 +66,6 @@ def dashboard():
             "may_see_full": allowed,
             "charts": dashboard_charts(data, per_month),
             "per_month": per_month,
-            "states": workflow.STATES,
+            "states": states.STATES,
         },
     )

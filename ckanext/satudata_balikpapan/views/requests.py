@@ -9,9 +9,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, make_response
 
-from ckanext.satudata_balikpapan import requests as dr
-from ckanext.satudata_balikpapan import vocabularies
+from ckanext.satudata_balikpapan.data_requests import service as dr
 from ckanext.satudata_balikpapan.logic import schema
+from ckanext.satudata_balikpapan.registry import vocabularies
 from ckanext.satudata_balikpapan.views.common import request_context as _context
 
 data_requests = Blueprint("satudata_requests", __name__)

@@ -10,10 +10,13 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from flask import Blueprint
 
-from ckanext.satudata_balikpapan.quality import gate, service, tableschema
-from ckanext.satudata_balikpapan.quality.findings import ERROR, TYPE_NAMES
+from ckanext.satudata_balikpapan.lib import language
+from ckanext.satudata_balikpapan.quality import service
+from ckanext.satudata_balikpapan.quality.engine import tableschema
+from ckanext.satudata_balikpapan.quality.engine.findings import ERROR, TYPE_NAMES
 from ckanext.satudata_balikpapan.views.common import button_action
 from ckanext.satudata_balikpapan.views.common import request_context as _context
+from ckanext.satudata_balikpapan.workflow import gate
 
 validation_pages = Blueprint("satudata_validation", __name__)
 
@@ -115,7 +118,7 @@ def schema_table(schema: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The columns of a Table Schema as the resource page lists them."""
     if not schema:
         return []
-    lang = gate.ui_lang()
+    lang = language.ui_lang()
     keys = set(tableschema.primary_key(schema))
     rows = []
     for field in schema.get("fields") or []:
@@ -140,7 +143,7 @@ def resource_validation(res: dict[str, Any]) -> dict[str, Any] | None:
     """The resource page's validation panel, or None for a file that is no table."""
     if not res or not res.get("id") or service.tabular_format(res) is None:
         return None
-    lang = gate.ui_lang()
+    lang = language.ui_lang()
     row = service.validation_of(res["id"])
     resource = model.Resource.get(res["id"])
     findings = []
@@ -173,7 +176,7 @@ def publish_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
     checked. None for a dataset with nothing to say."""
     if not pkg or not pkg.get("id"):
         return None
-    lang = gate.ui_lang()
+    lang = language.ui_lang()
     problems = gate.open_problems(pkg["id"])
     out = {
         "pending": problems["pending"],

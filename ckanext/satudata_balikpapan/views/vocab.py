@@ -24,8 +24,12 @@ FORMATS = {
     "rdf": ("xml", "application/rdf+xml"),
     "jsonld": ("json-ld", "application/ld+json"),
 }
-ACCEPT = {"text/turtle": "ttl", "application/rdf+xml": "rdf", "application/ld+json": "jsonld",
-          "application/x-turtle": "ttl"}
+ACCEPT = {
+    "text/turtle": "ttl",
+    "application/rdf+xml": "rdf",
+    "application/ld+json": "jsonld",
+    "application/x-turtle": "ttl",
+}
 
 
 def _format(suffix: str | None) -> str:

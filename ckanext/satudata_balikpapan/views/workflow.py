@@ -12,11 +12,12 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from flask import Blueprint, Response
 
-from ckanext.satudata_balikpapan import model as wf_model
-from ckanext.satudata_balikpapan import workflow as wf
+from ckanext.satudata_balikpapan.model import workflow_event
+from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.views.common import button_action
 from ckanext.satudata_balikpapan.views.common import error_text as _error_text
 from ckanext.satudata_balikpapan.views.common import request_context as _context
+from ckanext.satudata_balikpapan.workflow import states
 
 workflow = Blueprint("satudata_workflow", __name__)
 
@@ -24,7 +25,7 @@ workflow = Blueprint("satudata_workflow", __name__)
 @workflow.route("/dataset/<id>/verifikasi/<action>", methods=["POST"])
 def step(id: str, action: str):
     """Take a workflow step from the dataset page, then go back to it."""
-    if action not in wf.TRANSITIONS:
+    if action not in states.TRANSITIONS:
         return tk.abort(404, tk._("Unknown workflow step"))
     data = {"id": id, "note": tk.request.form.get("note", "")}
     if action == "publish":
@@ -46,7 +47,7 @@ def _queue(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 def _workflow_page(template: str, **values: Any) -> str:
     """Render a workflow page with the user's notices and the list of states."""
     notices = tk.get_action("satudata_notification_list")(_context(), {"limit": 10})
-    return tk.render(template, dict(values, notices=notices, states=wf.STATES))
+    return tk.render(template, dict(values, notices=notices, states=states.STATES))
 
 
 @workflow.route("/verifikasi/antrean")
@@ -67,7 +68,7 @@ def my_opd():
     if not tk.g.user:
         return tk.abort(403, tk._("Log in to see what awaits you"))
     state = tk.request.args.get("state")
-    result, error = _queue({"state": state or ",".join(wf.STATES)})
+    result, error = _queue({"state": state or ",".join(states.STATES)})
     orgs = tk.get_action("organization_list_for_user")(
         {"user": tk.g.userobj.name}, {"permission": "update_dataset"}
     )
@@ -87,7 +88,7 @@ CSV_COLUMNS = [
 def history_csv():
     """The verification history as CSV for the walidata's reports (walidata and sysadmins)."""
     user = tk.g.userobj
-    if not user or not (user.sysadmin or wf.is_walidata(user)):
+    if not user or not (user.sysadmin or roles.is_walidata(user)):
         return tk.abort(403, tk._("Only the walidata can export the verification history"))
     args = tk.request.args
 
@@ -104,7 +105,9 @@ def history_csv():
     group = model.Group.get(owner) if owner else None
     if owner and group is None:
         return tk.abort(404, tk._("Organization does not exist"))
-    events = wf_model.events(owner_org=group.id if group else None, since=day("since"), until=day("until"))
+    events = workflow_event.events(
+        owner_org=group.id if group else None, since=day("since"), until=day("until")
+    )
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()

@@ -1,10 +1,6 @@
 """Actions of the extension (registered by ``tk.blanket.actions``)."""
 
-from ckanext.satudata_balikpapan.logic.action.dataset import (
-    package_create,
-    package_delete,
-    package_update,
-)
+from ckanext.satudata_balikpapan.logic.action.dataset import package_create, package_delete, package_update
 from ckanext.satudata_balikpapan.logic.action.dcat import (
     dcat_catalog_search,
     dcat_catalog_show,

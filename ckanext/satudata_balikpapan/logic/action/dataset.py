@@ -7,9 +7,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Action, Context, DataDict
 
-from ckanext.satudata_balikpapan import workflow
 from ckanext.satudata_balikpapan.quality import service
+from ckanext.satudata_balikpapan.workflow import notify
+from ckanext.satudata_balikpapan.workflow import service as workflow
 
 # Keys package_show adds from the workflow state; they are never taken from input.
 STATE_KEYS = (
@@ -22,7 +24,7 @@ def _without_state(data_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 @tk.chained_action
-def package_create(up_func, context, data_dict):
+def package_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Every new dataset starts as a private draft of its OPD (visibility is the workflow's)."""
     data_dict = _without_state(data_dict)
     data_dict["private"] = True
@@ -36,7 +38,7 @@ def package_create(up_func, context, data_dict):
 
 
 @tk.chained_action
-def package_update(up_func, context, data_dict):
+def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Visibility follows the workflow state whatever the input says; edits of published
     datasets are recorded, and a produsen's edit puts the dataset back under review."""
     pkg = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
@@ -51,20 +53,18 @@ def package_update(up_func, context, data_dict):
         if isinstance(result, dict)
         else tk.get_action("package_show")({"ignore_auth": True, "use_cache": False}, {"id": pkg.id})
     )
-    workflow.on_update(context, before, after)
+    event = workflow.on_update(context, before, after)
+    if event is not None:  # a produsen's edit put a published dataset back under review
+        notify.event_happened(event)
     service.on_dataset_change(context, pkg.id)  # validate new or changed files, or a new satuan
     return result
 
 
 @tk.chained_action
-def package_delete(up_func, context, data_dict):
+def package_delete(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Deleting a dataset is recorded in its history (which survives the deletion)."""
     pkg = model.Package.get(tk.get_or_bust(data_dict, "id"))
     result = up_func(context, data_dict)
     if pkg is not None:
-        actor = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
-        state = workflow.state_of(pkg)
-        role = workflow._editing_role(actor, pkg)
-        workflow.record(pkg, "delete", actor, role, state["status"], None)
-        model.Session.commit()
+        workflow.on_delete(context, pkg)
     return result

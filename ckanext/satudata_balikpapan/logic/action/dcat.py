@@ -11,16 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib.search import SearchError
+from ckan.types import Action, Context, DataDict
 
-from ckanext.satudata_balikpapan import workflow
-
-PUBLISHED_FQ = "+satudata_terbit:true"
+from ckanext.satudata_balikpapan.dcat import PUBLISHED_FQ, cache, fragments
+from ckanext.satudata_balikpapan.workflow import service as workflow
 
 
 def _readable_query(call: Callable[[], Any]) -> Any:
     """``call()``, with a query or filter Solr cannot parse (``q="``, ``fq=(((``) refused as
     bad input (ckanext-dcat's view answers 409 with the message) instead of a server error."""
-    from ckan.lib.search import SearchError
 
     try:
         return call()
@@ -38,11 +39,10 @@ def _published_only(data_dict: dict[str, Any]) -> dict[str, Any]:
 
 @tk.chained_action
 @tk.side_effect_free
-def dcat_catalog_show(up_func: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+def dcat_catalog_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """The catalogue (``/catalog.{ttl,rdf,jsonld,xml}``): published datasets only, served from
     the page cache while the published catalogue is unchanged (``dcat/cache.py``), and
     otherwise joined from per-dataset fragments rendered once (``dcat/fragments.py``)."""
-    from ckanext.satudata_balikpapan.dcat import cache, fragments
 
     tk.check_access("dcat_catalog_show", context, data_dict)
     published = _published_only(data_dict)
@@ -56,16 +56,15 @@ def dcat_catalog_show(up_func: Any, context: dict[str, Any], data_dict: dict[str
 
 @tk.chained_action
 @tk.side_effect_free
-def dcat_catalog_search(up_func: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+def dcat_catalog_search(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Catalogue search: published datasets only."""
     return _readable_query(lambda: up_func(context, _published_only(data_dict)))
 
 
 @tk.chained_action
 @tk.side_effect_free
-def dcat_dataset_show(up_func: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+def dcat_dataset_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """One dataset as RDF (``/dataset/<id>.ttl``): not found unless published."""
-    from ckan import model
 
     pkg = model.Package.get(data_dict.get("id") or "")
     if pkg is None or pkg.state != "active" or not workflow.state_of(pkg)["published"]:

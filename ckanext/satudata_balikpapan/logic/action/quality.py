@@ -14,11 +14,16 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.logic import validate
+from ckan.types import Action, Context, DataDict
 
-from ckanext.satudata_balikpapan.quality import gate, service, tableschema
+from ckanext.satudata_balikpapan.lib import language
+from ckanext.satudata_balikpapan.logic import schema as schemas
+from ckanext.satudata_balikpapan.quality import service
+from ckanext.satudata_balikpapan.quality.engine import tableschema
 
 
-def _after_change(context: dict[str, Any], result: Any) -> Any:
+def _after_change(context: Context, result: Any) -> Any:
     """Validate the resource the action just stored; return it with a draft schema the
     validation inferred."""
     if not isinstance(result, dict) or not result.get("id"):
@@ -35,13 +40,13 @@ def _after_change(context: dict[str, Any], result: Any) -> Any:
 
 
 @tk.chained_action
-def resource_create(up_func, context, data_dict):
+def resource_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``resource_create``, then the validation of a CSV or spreadsheet file."""
     return _after_change(context, up_func(context, data_dict))
 
 
 @tk.chained_action
-def resource_update(up_func, context, data_dict):
+def resource_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``resource_update``, then the validation of a changed CSV or spreadsheet file.
 
     The resource's Table Schema is kept when the input leaves ``schema`` out (the chained
@@ -51,8 +56,8 @@ def resource_update(up_func, context, data_dict):
     return _after_change(context, up_func(context, data_dict))
 
 
-def _resource(data_dict: dict[str, Any]) -> model.Resource:
-    res = model.Resource.get(tk.get_or_bust(data_dict, "id"))
+def _resource(data_dict: DataDict) -> model.Resource:
+    res = model.Resource.get(data_dict["id"])
     if res is None or res.state != "active":
         raise tk.ObjectNotFound(tk._("Resource was not found."))
     return res
@@ -64,7 +69,8 @@ def _schema_out(res: model.Resource) -> dict[str, Any]:
 
 
 @tk.side_effect_free
-def satudata_resource_validation_show(context, data_dict):
+@validate(schemas.dataset_id_schema)
+def satudata_resource_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The last validation of a CSV or spreadsheet resource: ``status`` (``menunggu``,
     ``valid``, ``tidak_valid``, ``gagal``, or None when never validated), ``findings`` (code,
     severity, sheet, row, column, value, details, and ``title`` and ``message`` in ``id``
@@ -90,7 +96,8 @@ def satudata_resource_validation_show(context, data_dict):
     return dict(out, **_schema_out(res))
 
 
-def satudata_resource_validate(context, data_dict):
+@validate(schemas.dataset_id_schema)
+def satudata_resource_validate(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Validate a CSV or spreadsheet resource again now (a large file by a background job:
     the status is then ``menunggu``). Whoever may edit the resource.
 
@@ -106,7 +113,8 @@ def satudata_resource_validate(context, data_dict):
 
 
 @tk.side_effect_free
-def satudata_schema_infer(context, data_dict):
+@validate(schemas.dataset_id_schema)
+def satudata_schema_infer(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A Table Schema inferred from the resource's file, for a person to check: column names,
     types, units, required columns, ranges and codes, the key columns (kode wilayah + tahun)
     and declared totals. Nothing is stored. Whoever may edit the resource.
@@ -119,7 +127,8 @@ def satudata_schema_infer(context, data_dict):
     return service.schema_of_file(res.id)
 
 
-def satudata_schema_confirm(context, data_dict):
+@validate(schemas.resource_schema_confirm_schema)
+def satudata_schema_confirm(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Confirm a resource's Table Schema: the draft the portal inferred, or the ``schema``
     given (a JSON object or its text). It is checked, stored without the draft flag, and the
     file validated against it. Whoever may edit the resource.
@@ -145,7 +154,7 @@ def satudata_schema_confirm(context, data_dict):
     if not schema:
         raise tk.ValidationError({"schema": [tk._("This resource has no column schema to confirm")]})
     clean = service.without_draft(schema)
-    problems = tableschema.validate_schema(clean, gate.ui_lang())
+    problems = tableschema.validate_schema(clean, language.ui_lang())
     if problems:
         raise tk.ValidationError({"schema": problems})
     patch_context = {k: context[k] for k in ("user", "auth_user_obj", "ignore_auth") if k in context}

@@ -6,45 +6,22 @@ import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.logic import validate
+from ckan.types import Context, DataDict
 
-from ckanext.satudata_balikpapan import scorecards
+from ckanext.satudata_balikpapan.logic import schema
+from ckanext.satudata_balikpapan.portal import scorecards
 
 
-def _today(data_dict: dict[str, Any]) -> dt.date:
+def _today(data_dict: DataDict) -> dt.date:
+    """The day timeliness is judged on: ``date`` (validated ISO text), else today."""
     value = data_dict.get("date")
-    if not value:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise tk.ValidationError({"date": [tk._("Invalid date: {value}").format(value=value)]}) from None
-
-
-def _id(data_dict: dict[str, Any], required: bool) -> str | None:
-    value = data_dict.get("id")
-    if value in (None, "") and not required:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise tk.ValidationError({"id": [tk._("Give one id or name")]})
-    return value.strip()
-
-
-def _flag(data_dict: dict[str, Any], key: str) -> bool | None:
-    value = data_dict.get(key)
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "ya", "on"):
-        return True
-    if text in ("false", "0", "no", "tidak", "off"):
-        return False
-    raise tk.ValidationError({key: [tk._("Please enter true or false")]})
+    return dt.date.fromisoformat(value) if value else dt.date.today()
 
 
 @tk.side_effect_free
-def satudata_quality_report(context, data_dict):
+@validate(schema.quality_report_schema)
+def satudata_quality_report(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The quality report of a dataset: its score (0-100), the breakdown into kelengkapan,
     ketepatan_waktu, keterbukaan and validitas (each with score, weight and detail), the
     open findings by severity (``counts``) and every finding, errors first, each with
@@ -56,7 +33,7 @@ def satudata_quality_report(context, data_dict):
     :param id: the dataset's id or name
     :param date: the day timeliness is judged on (ISO date, default today)
     """
-    package_id = _id(data_dict, required=True)
+    package_id = data_dict["id"]
     tk.check_access("satudata_quality_report", context, {"id": package_id})
     pkg = tk.get_action("package_show")(
         {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}, {"id": package_id}
@@ -65,7 +42,8 @@ def satudata_quality_report(context, data_dict):
 
 
 @tk.side_effect_free
-def satudata_opd_scorecard(context, data_dict):
+@validate(schema.opd_scorecard_schema)
+def satudata_opd_scorecard(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The scorecard of one OPD, or of every OPD ranked best first.
 
     A scorecard holds ``published``: the number of published datasets, their mean score,
@@ -82,8 +60,8 @@ def satudata_opd_scorecard(context, data_dict):
         for those who may not see it); default: the fullest the caller may see
     :param date: the day timeliness is judged on (ISO date, default today)
     """
-    full = _flag(data_dict, "full")
-    org_id = _id(data_dict, required=False)
+    full = data_dict.get("full")
+    org_id = data_dict.get("id")
     group = scorecards.organization(org_id) if org_id else None
     tk.check_access("satudata_opd_scorecard", context, data_dict)
     allowed = scorecards.may_see_full(context, group)

@@ -6,28 +6,31 @@ import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.logic import validate
+from ckan.types import Context, DataDict
+from flask import has_request_context, request
 
-from ckanext.satudata_balikpapan import model_requests as db
-from ckanext.satudata_balikpapan import requests
+from ckanext.satudata_balikpapan import config
+from ckanext.satudata_balikpapan.data_requests import mail
+from ckanext.satudata_balikpapan.data_requests import service as requests
 from ckanext.satudata_balikpapan.logic import schema
+from ckanext.satudata_balikpapan.model import data_request as db
 
 log = logging.getLogger(__name__)
 
 MAX_LIMIT = 100
-MAX_OFFSET = 2**31 - 1
 
 
 def _client_ip() -> str | None:
     """The caller's network address when the action runs in a web request."""
-    from flask import has_request_context, request
 
     if not has_request_context():
         return None
-    hops = int(tk.config.get(requests.TRUSTED_PROXY_HOPS) or 0)
+    hops = config.requests_trusted_proxy_hops()
     return requests.client_ip(request.remote_addr, request.headers.get("X-Forwarded-For"), hops)
 
 
-def satudata_request_create(context, data_dict):
+def satudata_request_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Ask for data that is not in the portal. Anyone, also anonymous.
 
     The request goes to the walidata's queue, and to the OPD when one is named. The requester
@@ -57,14 +60,15 @@ def satudata_request_create(context, data_dict):
     if errors:
         raise tk.ValidationError(errors)
     row, token, event = requests.create(context, data, _client_ip())
-    requests.event_happened(event, token=token)
+    mail.event_happened(event, token=token)
     out = requests.view(row, full=True)
     out.update(stored=True, token=token, follow_url=requests.follow_url(row["reference"], token))
     return out
 
 
 @tk.side_effect_free
-def satudata_request_show(context, data_dict):
+@validate(schema.request_key_schema)
+def satudata_request_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A data request with its history.
 
     Everyone sees what is asked for, the state, the OPD, the reason of a rejection and the
@@ -76,7 +80,7 @@ def satudata_request_show(context, data_dict):
     :param token: the private link's token (optional)
     """
     tk.check_access("satudata_request_show", context, data_dict)
-    row = requests.get(tk.get_or_bust(data_dict, "id"))
+    row = requests.get(data_dict["id"])
     actor = requests.actor_of(context)
     full = requests.may_manage(actor, row) or requests.token_matches(
         row["token_hash"], data_dict.get("token")
@@ -84,24 +88,9 @@ def satudata_request_show(context, data_dict):
     return requests.view(row, full=full)
 
 
-def _int(data_dict: dict[str, Any], name: str, default: int) -> int:
-    value = data_dict.get(name)
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = -1
-    number = min(number, MAX_OFFSET)
-    if number < 0:
-        raise tk.ValidationError(
-            {name: [tk._("{field}: enter a whole number of 0 or more").format(field=name)]}
-        )
-    return number
-
-
 @tk.side_effect_free
-def satudata_request_list(context, data_dict):
+@validate(schema.request_list_schema)
+def satudata_request_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Data requests, newest first, without personal data; the walidata (and sysadmins) see the
     requester's contact on every request, an OPD's editors and admins on the requests assigned
     to their OPD.
@@ -114,10 +103,6 @@ def satudata_request_list(context, data_dict):
     """
     tk.check_access("satudata_request_list", context, data_dict)
     states = data_dict.get("state") or []
-    if isinstance(states, str):
-        states = [s for s in states.replace(",", " ").split() if s]
-    if not isinstance(states, list) or not all(isinstance(s, str) for s in states):
-        states = ["?"]
     unknown = [s for s in states if s not in requests.STATES]
     if unknown:
         raise tk.ValidationError(
@@ -138,15 +123,16 @@ def satudata_request_list(context, data_dict):
                 {"organization": [tk._('OPD "{value}" does not exist').format(value=org_key)]}
             )
         org_id = group.id
-    limit = min(_int(data_dict, "limit", 20), MAX_LIMIT)
-    offset = _int(data_dict, "offset", 0)
+    limit = min(data_dict["limit"], MAX_LIMIT)
+    offset = data_dict["offset"]
     count, rows = db.list_requests(states, org_id, limit, offset)
     actor = requests.actor_of(context)
     results = [requests.view(r, full=requests.may_manage(actor, r), with_events=False) for r in rows]
     return {"count": count, "results": results}
 
 
-def satudata_request_assign(context, data_dict):
+@validate(schema.request_assign_schema)
+def satudata_request_assign(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Send an open request to the OPD that holds the data. Walidata. The OPD's editors and
     admins and the requester are told by e-mail.
 
@@ -155,14 +141,13 @@ def satudata_request_assign(context, data_dict):
     :param note: an optional note for the OPD
     """
     tk.check_access("satudata_request_assign", context, data_dict)
-    event = requests.assign(
-        context, tk.get_or_bust(data_dict, "id"), data_dict.get("organization"), data_dict.get("note")
-    )
-    requests.event_happened(event)
+    event = requests.assign(context, data_dict["id"], data_dict.get("organization"), data_dict.get("note"))
+    mail.event_happened(event)
     return requests.view(requests.get(event["request_id"]), full=True)
 
 
-def satudata_request_update_state(context, data_dict):
+@validate(schema.request_state_schema)
+def satudata_request_update_state(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Change a request's state. Walidata, or the editors and admins of the OPD it is assigned
     to. The requester is told by e-mail.
 
@@ -177,10 +162,10 @@ def satudata_request_update_state(context, data_dict):
     tk.check_access("satudata_request_update_state", context, data_dict)
     event = requests.change_state(
         context,
-        tk.get_or_bust(data_dict, "id"),
+        data_dict["id"],
         data_dict.get("state"),
         data_dict.get("reason"),
         data_dict.get("dataset"),
     )
-    requests.event_happened(event)
+    mail.event_happened(event)
     return requests.view(requests.get(event["request_id"]), full=True)

@@ -7,20 +7,42 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.logic import validate
+from ckan.types import Context, DataDict
 
-from ckanext.satudata_balikpapan import model as wf_model
-from ckanext.satudata_balikpapan import workflow
+from ckanext.satudata_balikpapan.dcat import fragments
+from ckanext.satudata_balikpapan.logic import schema
+from ckanext.satudata_balikpapan.model import workflow_event
+from ckanext.satudata_balikpapan.model.meta import utcnow
+from ckanext.satudata_balikpapan.registry import roles
+from ckanext.satudata_balikpapan.workflow import activity, notify, states
+from ckanext.satudata_balikpapan.workflow import service as workflow
 
 
-def _transition(name: str, context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+def _transition(name: str, context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access(f"satudata_{name}", context, data_dict)
-    package_id = tk.get_or_bust(data_dict, "id")
-    return workflow.transition(
+    package_id = data_dict["id"]
+    result = workflow.transition(
         context, name, package_id, data_dict.get("note"), override_reason=data_dict.get("override_reason")
     )
+    _after_step(context, name, result)
+    return result
 
 
-def satudata_submit(context, data_dict):
+def _after_step(context: Context, name: str, result: dict[str, Any]) -> None:
+    """The side effects of a committed step, each once: a publication adds the public
+    activity of the published version and renders the dataset's DCAT fragments ahead of
+    harvesters; every step queues its notification."""
+    if name == "publish":
+        pkg = model.Package.get(result["id"])
+        if pkg is not None:
+            activity.publication_activity(pkg, roles.actor(context))
+        fragments.refresh(result["id"])
+    notify.event_happened(result["event"])
+
+
+@validate(schema.dataset_step_schema)
+def satudata_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Submit a dataset to the walidata for verification (draft, dikembalikan or ditarik ->
     diajukan). Produsen of the dataset's OPD.
 
@@ -30,7 +52,8 @@ def satudata_submit(context, data_dict):
     return _transition("submit", context, data_dict)
 
 
-def satudata_return(context, data_dict):
+@validate(schema.dataset_step_schema)
+def satudata_return(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Return a submitted dataset to its producer (diajukan -> dikembalikan). Walidata.
 
     :param id: the dataset's id or name
@@ -39,7 +62,8 @@ def satudata_return(context, data_dict):
     return _transition("return", context, data_dict)
 
 
-def satudata_publish(context, data_dict):
+@validate(schema.dataset_step_schema)
+def satudata_publish(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Publish a submitted dataset (diajukan -> terbit): it becomes public. Walidata.
 
     The data quality gate applies: refused (409, ``kualitas``) while a file is being checked
@@ -53,7 +77,8 @@ def satudata_publish(context, data_dict):
     return _transition("publish", context, data_dict)
 
 
-def satudata_withdraw(context, data_dict):
+@validate(schema.dataset_step_schema)
+def satudata_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Withdraw a published dataset (-> ditarik): it is no longer public. Walidata.
 
     :param id: the dataset's id or name
@@ -62,7 +87,8 @@ def satudata_withdraw(context, data_dict):
     return _transition("withdraw", context, data_dict)
 
 
-def satudata_review_note(context, data_dict):
+@validate(schema.dataset_step_schema)
+def satudata_review_note(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Leave a review note on a dataset without changing its state. Pembina or walidata.
 
     :param id: the dataset's id or name
@@ -72,7 +98,8 @@ def satudata_review_note(context, data_dict):
 
 
 @tk.side_effect_free
-def satudata_workflow_history(context, data_dict):
+@validate(schema.dataset_id_schema)
+def satudata_workflow_history(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The verification history of a dataset, oldest first: one event per step, with state
     before and after, actor, role, time, note and changed fields.
 
@@ -82,12 +109,12 @@ def satudata_workflow_history(context, data_dict):
     :param id: the dataset's id or name
     """
     tk.check_access("satudata_workflow_history", context, data_dict)
-    pkg = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    pkg = model.Package.get(data_dict["id"])
     if pkg is None:
         raise tk.ObjectNotFound(tk._("Dataset not found"))
-    events = wf_model.events(package_id=pkg.id)
-    roles = workflow.roles_of(context.get("auth_user_obj") or context.get("user"), pkg)
-    if not roles & {workflow.WALIDATA, workflow.PEMBINA, workflow.PRODUSEN, workflow.SYSADMIN}:
+    events = workflow_event.events(package_id=pkg.id)
+    held = roles.roles_of(roles.actor(context), pkg)
+    if not held & {roles.WALIDATA, roles.PEMBINA, roles.PRODUSEN, roles.SYSADMIN}:
         for event in events:
             event["note"] = None
     return {
@@ -99,7 +126,8 @@ def satudata_workflow_history(context, data_dict):
 
 
 @tk.side_effect_free
-def satudata_review_queue(context, data_dict):
+@validate(schema.review_queue_schema)
+def satudata_review_queue(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """What awaits the caller, oldest first.
 
     Walidata and sysadmins: submitted datasets of every OPD. Pembina: submitted statistical
@@ -111,19 +139,14 @@ def satudata_review_queue(context, data_dict):
     :param min_age_days: only datasets waiting at least this many days
     """
     tk.check_access("satudata_review_queue", context, data_dict)
-    user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
-    states = data_dict.get("state") or []
-    if isinstance(states, str):
-        states = [s for s in states.replace(",", " ").split() if s]
-    unknown = [s for s in states if s not in workflow.STATES]
+    user = roles.actor(context)
+    wanted = data_dict.get("state") or []
+    unknown = [s for s in wanted if s not in states.STATES]
     if unknown:
         raise tk.ValidationError(
             {"state": [tk._("Unknown state: {states}").format(states=", ".join(unknown))]}
         )
-    try:
-        min_age = int(data_dict.get("min_age_days") or 0)
-    except ValueError:
-        raise tk.ValidationError({"min_age_days": [tk._("Please enter an integer value")]}) from None
+    min_age = data_dict["min_age_days"]
     owner = data_dict.get("owner_org")
     owner_id = None
     if owner:
@@ -132,20 +155,20 @@ def satudata_review_queue(context, data_dict):
             raise tk.ValidationError({"owner_org": [tk._("Organization does not exist")]})
         owner_id = group.id
 
-    reviewer = user.sysadmin or workflow.is_walidata(user)
-    pembina = workflow.is_pembina(user)
-    now = wf_model.utcnow()
+    reviewer = user.sysadmin or roles.is_walidata(user)
+    pembina = roles.is_pembina(user)
+    now = utcnow()
     out = []
     for pkg in _candidates(user, reviewer or pembina, owner_id):
         state = workflow.state_of(pkg)
         status = state["status"]
-        if states:
-            if status not in states:
+        if wanted:
+            if status not in wanted:
                 continue
         elif reviewer or pembina:
-            if status not in workflow.UNDER_REVIEW:
+            if status not in states.UNDER_REVIEW:
                 continue
-        elif status == workflow.TERBIT:
+        elif status == states.TERBIT:
             continue
         if pembina and not reviewer and (pkg.extras or {}).get("jenis") != "statistik":
             continue
@@ -190,7 +213,8 @@ def _since(pkg: model.Package, state: dict[str, Any]) -> dt.datetime | None:
 
 
 @tk.side_effect_free
-def satudata_notification_list(context, data_dict):
+@validate(schema.notification_list_schema)
+def satudata_notification_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     """Workflow notices for the caller, newest first: the events that concern them (the same
     rules as the e-mails: submissions for the walidata and pembina, returns and publications
     for the producing OPD, review notes for both).
@@ -199,17 +223,13 @@ def satudata_notification_list(context, data_dict):
     :param days: how far back (default 30)
     """
     tk.check_access("satudata_notification_list", context, data_dict)
-    from ckanext.satudata_balikpapan import notify
 
-    user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
-    try:
-        limit = max(1, min(int(data_dict.get("limit") or 20), 100))
-        days = max(1, int(data_dict.get("days") or 30))
-    except ValueError:
-        raise tk.ValidationError({"limit": [tk._("Please enter an integer value")]}) from None
-    since = wf_model.utcnow() - dt.timedelta(days=days)
+    user = roles.actor(context)
+    limit = max(1, min(data_dict["limit"] or 20, 100))
+    days = max(1, min(data_dict["days"] or 30, 3660))
+    since = utcnow() - dt.timedelta(days=days)
     out = []
-    for event in reversed(wf_model.events(since=since)):
+    for event in reversed(workflow_event.events(since=since)):
         if event.get("actor_id") == user.id:
             continue
         if user.name in {u.name for u in notify.recipients(event)}:

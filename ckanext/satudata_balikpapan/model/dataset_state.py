@@ -1,0 +1,59 @@
+"""``satudata_dataset_state``: the verification state of each dataset (one row a dataset).
+
+The row holds the workflow status, whether the dataset is published (CKAN's ``private`` flag
+follows it), the dates of its first and last publication and the last note. A dataset that
+predates the workflow has no row until its first step (``workflow.service.state_of``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from sqlalchemy.dialects.postgresql import insert
+
+from ckanext.satudata_balikpapan.model.meta import metadata, utcnow
+
+dataset_state = sa.Table(
+    "satudata_dataset_state",
+    metadata,
+    sa.Column("package_id", sa.UnicodeText, primary_key=True),
+    sa.Column("status", sa.UnicodeText, nullable=False),
+    sa.Column("published", sa.Boolean, nullable=False, default=False),
+    sa.Column("first_published", sa.DateTime),
+    sa.Column("last_published", sa.DateTime),
+    sa.Column("changed", sa.DateTime, nullable=False),
+    sa.Column("last_note", sa.UnicodeText),
+)
+
+TABLE = "satudata_dataset_state"
+
+
+def get_state(package_id: str, for_update: bool = False) -> dict[str, Any] | None:
+    """The workflow state row of a dataset; ``for_update`` locks it until the transaction ends."""
+    query = sa.select(dataset_state).where(dataset_state.c.package_id == package_id)
+    if for_update:
+        query = query.with_for_update()
+    row = model.Session.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def save_state(package_id: str, **values: Any) -> None:
+    """Insert or update the state row (inside the current transaction)."""
+    values["changed"] = utcnow()
+    exists = model.Session.execute(
+        sa.select(dataset_state.c.package_id).where(dataset_state.c.package_id == package_id)
+    ).first()
+    if exists:
+        model.Session.execute(
+            dataset_state.update().where(dataset_state.c.package_id == package_id).values(**values)
+        )
+    else:
+        model.Session.execute(dataset_state.insert().values(package_id=package_id, **values))
+
+
+def ensure_state(package_id: str, **defaults: Any) -> None:
+    """Create the state row with ``defaults`` unless it exists (safe under concurrency)."""
+    stmt = insert(dataset_state).values(package_id=package_id, changed=utcnow(), **defaults)
+    model.Session.execute(stmt.on_conflict_do_nothing(index_elements=["package_id"]))
