@@ -25,7 +25,7 @@ def test_the_private_helpers_exist_with_the_signatures_the_wrappers_call():
 
 def test_the_paging_of_a_page_is_described_as_ckanext_dcat_describes_it(app):
     with app.flask_app.test_request_context("/catalog.ttl?page=2"):
-        info = upstream.pagination_info({"count": 250}, {"page": 2})
+        info = upstream.pagination_info({"count": 250, "results": [{}] * 100}, {"page": 2})
     assert info["count"] == 250 and info["items_per_page"] > 0
     assert {"current", "first", "last", "next", "previous"} <= set(info)
     assert info["current"].endswith("/catalog.ttl?page=2")
