@@ -206,17 +206,25 @@ def _missing(key: Key, errors: dict[Key, list[str]]) -> None:
     _fail(key, errors, tk._("Missing value"))
 
 
-def identifier(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
-    """A required id or name: text (a number is taken as its text), cleaned; "Missing value"
-    when empty, as CKAN's ``get_or_bust`` says."""
+def lookup_key(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
+    """An id or name to look something up by: text (a number is taken as its text), outer
+    blanks stripped, nothing else changed, so that a key with odd characters finds nothing
+    (and is reported as not found) instead of being cleaned into another key."""
     value = data.get(key)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
-    if _empty(value) or (isinstance(value, str) and not clean_text(value)):
-        _missing(key, errors)
     if not isinstance(value, str):
         _fail(key, errors, tk._("{field}: enter text").format(field=key[-1]))
-    data[key] = clean_text(value)
+    data[key] = value.strip()
+
+
+def identifier(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
+    """A required id or name (:func:`lookup_key`); "Missing value" when empty, as CKAN's
+    ``get_or_bust`` says."""
+    value = data.get(key)
+    if _empty(value) or (isinstance(value, str) and not value.strip()):
+        _missing(key, errors)
+    lookup_key(key, data, errors, context)
 
 
 def optional_text(label: str) -> list[Validator]:
@@ -262,7 +270,7 @@ def word_list(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], cont
         value = [s for s in value.replace(",", " ").split() if s]
     if not isinstance(value, list):
         value = ["?"]
-    data[key] = [clean_text(s) if isinstance(s, str) else "?" for s in value]
+    data[key] = [s.strip() if isinstance(s, str) else "?" for s in value]
 
 
 def boolean(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
@@ -321,7 +329,7 @@ def dataset_id_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
 def review_queue_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
     """``satudata_review_queue``: an OPD, states, a minimum waiting time in days."""
     return {
-        "owner_org": [optional, text("owner_org")],
+        "owner_org": [optional, lookup_key],
         "state": [word_list],
         "min_age_days": [integer(default=0)],
         **_keep_unknown(),
@@ -355,7 +363,7 @@ def quality_report_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
 def opd_scorecard_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
     """``satudata_opd_scorecard``: an OPD (optional), the variant, the day."""
     return {
-        "id": [optional, text("id")],
+        "id": [optional, lookup_key],
         "full": [boolean],
         "date": [iso_date],
         **_keep_unknown(),
@@ -365,7 +373,7 @@ def opd_scorecard_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
 @tk.validator_args
 def request_key_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
     """An action on one data request: its reference or id, and the private link's token."""
-    return {"id": [identifier], "token": [optional, text("token")], **_keep_unknown()}
+    return {"id": [identifier], "token": [optional, lookup_key], **_keep_unknown()}
 
 
 @tk.validator_args
@@ -374,7 +382,7 @@ def request_list_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
     whole = tk._("{field}: enter a whole number of 0 or more")
     return {
         "state": [word_list],
-        "organization": [optional, text("organization")],
+        "organization": [optional, lookup_key],
         "limit": [integer(default=20, minimum=0, message=whole)],
         "offset": [integer(default=0, minimum=0, message=whole)],
         **_keep_unknown(),
@@ -386,7 +394,7 @@ def request_assign_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
     """``satudata_request_assign``: the request, the OPD, an optional note."""
     return {
         "id": [identifier],
-        "organization": [optional, text("organization")],
+        "organization": [optional, lookup_key],
         "note": [optional, text("note")],
         **_keep_unknown(),
     }
@@ -397,8 +405,8 @@ def request_state_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
     """``satudata_request_update_state``: the request, the new state, a reason, a dataset."""
     return {
         "id": [identifier],
-        "state": [optional, text("state")],
+        "state": [optional, lookup_key],
         "reason": [optional, text("reason")],
-        "dataset": [optional, text("dataset")],
+        "dataset": [optional, lookup_key],
         **_keep_unknown(),
     }
