@@ -172,3 +172,20 @@ def test_an_unreadable_search_query_is_named_in_indonesian(app, portal):
     response = app.get("/catalog.ttl?q=%22")
     assert response.status_code == 409
     assert "Kueri atau filter pencarian (q, fq) tidak dapat dibaca" in response.body
+
+
+def test_a_resource_format_outside_the_eu_table_is_a_literal_and_the_feed_stands(app, portal):
+    """One odd format (an SVG chart, a "Peta" the clerk typed) must not take the catalogue
+    down: known formats map to the EU file-type concepts, others are written as literals."""
+
+    dataset = create_dataset(
+        name="grafik-c",
+        title="Grafik C",
+        resources=[{"url": "http://example.com/grafik.svg", "name": "Grafik", "format": "SVG"}],
+    )
+    publish(dataset["id"])
+    response = app.get("/catalog.ttl")
+    assert response.status_code == 200, response.body[:300]
+    g = Graph().parse(data=response.body, format="turtle")
+    literals = {str(o) for p, o in g.predicate_objects() if str(p).endswith("/kosakata/sdi#format")}
+    assert literals == {"SVG"}

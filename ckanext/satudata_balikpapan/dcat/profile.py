@@ -332,7 +332,9 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
                 g.add((dist, DCAT.mediaType, media))
                 g.add((media, RDF.type, DCT.MediaType))
             elif fmt:
-                g.add((dist, sdi.format, Literal(res["format"])))
+                # Outside the EU file-type table: our own property, as a literal. (Item access:
+                # ``sdi.format`` would be ``str.format`` of the namespace, not a URI.)
+                g.add((dist, sdi["format"], Literal(res["format"])))
             if licence is not None:
                 g.remove((dist, DCT.license, None))
                 g.add((dist, DCT.license, licence))

@@ -108,6 +108,7 @@ SDI_PROPERTIES: dict[str, dict[str, str]] = {
     "idMsKeg": {"id": "ID Metadata Kegiatan (MS-Keg)", "en": "Activity metadata id (MS-Keg)"},
     "idMsInd": {"id": "ID Metadata Indikator (MS-Ind)", "en": "Indicator metadata id (MS-Ind)"},
     "periode": {"id": "Periode data", "en": "Data period"},
+    "format": {"id": "Format berkas", "en": "File format"},
     "tableSchema": {"id": "Skema tabel (Table Schema)", "en": "Table Schema"},
     "jabatan": {"id": "Jabatan", "en": "Position"},
     "name": {"id": "Nama pendek (URL)", "en": "Short name (URL)"},
