@@ -162,5 +162,19 @@ def test_the_walidata_exports_the_history_as_csv_and_others_may_not(app, users):
     )
 
 
+def test_the_history_export_shows_formulas_as_text_and_refuses_an_odd_opd(app, users):
+    """A title typed as a spreadsheet formula is exported as text (CSV injection), and an
+    ``owner_org`` no organisation can have is "not found", not a server error."""
+
+    create_dataset(user="produsen-dinkes", name="rumus", title='=HYPERLINK("http://x.invalid","klik")')
+    res = app.get("/verifikasi/riwayat.csv", headers=users["walidata"])
+    rows = list(csv.DictReader(io.StringIO(res.body)))
+    assert {r["package_title"] for r in rows} == {'\'=HYPERLINK("http://x.invalid","klik")'}
+    for odd in ("%00", "din%00kes"):
+        assert (
+            app.get(f"/verifikasi/riwayat.csv?owner_org={odd}", headers=users["walidata"]).status_code == 404
+        )
+
+
 def test_the_queue_needs_a_login(app, users):
     assert app.get("/verifikasi/antrean").status_code == 403

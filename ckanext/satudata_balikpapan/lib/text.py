@@ -12,3 +12,16 @@ def clean_text(value: str) -> str:
     value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
     value = "".join(c for c in value if c in "\t\n" or unicodedata.category(c) != "Cc")
     return value.strip()
+
+
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A value for a CSV cell that a spreadsheet opens: text that would start a formula
+    (``=HYPERLINK(...)``, ``+``, ``-``, ``@``, a tab or carriage return) is prefixed with an
+    apostrophe, so that a title or note someone typed is shown, never run. Other values pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from flask import Blueprint, Response
 
+from ckanext.satudata_balikpapan.lib.text import spreadsheet_safe
 from ckanext.satudata_balikpapan.model import workflow_event
 from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.views.common import button_action
@@ -102,7 +103,8 @@ def history_csv():
             return tk.abort(400, tk._("Invalid date: {value}").format(value=value))
 
     owner = args.get("owner_org")
-    group = model.Group.get(owner) if owner else None
+    # A key PostgreSQL cannot hold (NUL) names no organisation.
+    group = model.Group.get(owner) if owner and "\x00" not in owner else None
     if owner and group is None:
         return tk.abort(404, tk._("Organization does not exist"))
     events = workflow_event.events(
@@ -113,9 +115,8 @@ def history_csv():
     writer.writeheader()
     for event in events:
         org = model.Group.get(event["owner_org"]) if event["owner_org"] else None
-        writer.writerow(
-            dict(event, owner_org=org.name if org else "", changed_fields=" ".join(event["changed_fields"]))
-        )
+        row = dict(event, owner_org=org.name if org else "", changed_fields=" ".join(event["changed_fields"]))
+        writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
     return Response(
         out.getvalue(),
         mimetype="text/csv",
