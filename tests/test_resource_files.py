@@ -11,6 +11,7 @@ import shutil
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -130,6 +131,7 @@ class TestAddresses:
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     release = threading.Event()
+    hung_up = threading.Event()
 
     def log_message(self, *args):  # keep the test output clean
         pass
@@ -157,8 +159,28 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif self.path == "/slow.csv":
             self.release.wait(5)
             self._send(200, CSV)
+        elif self.path in ("/drip.csv", "/drip-headers.csv"):
+            self._drip(headers=self.path == "/drip-headers.csv")
         else:
             self._send(404, b"not found")
+
+    def _drip(self, *, headers: bool) -> None:
+        """One byte every 0.1 s for 6 s: no read ever waits long enough to time out."""
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\n"
+        try:
+            if headers:
+                for byte in head + b"X-Pad: " + b"a" * 60:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            else:
+                self.wfile.write(head + b"\r\n")
+                for _ in range(60):
+                    self.wfile.write(b"1")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+        except OSError:  # the client hung up: what the test expects
+            _Handler.hung_up.set()
 
     def _send(self, status: int, body: bytes) -> None:
         self.send_response(status)
@@ -231,6 +253,18 @@ class TestLinkedFiles:
         with pytest.raises(ResourceUnavailable) as error:
             resource_files.download(f"{server}/slow.csv", max_bytes=1024, timeout=0.5)
         assert error.value.reason == "failed"
+
+    @pytest.mark.parametrize("path", ["/drip.csv", "/drip-headers.csv"])
+    def test_a_server_that_drips_cannot_hold_a_fetch_past_its_timeout(self, server, allow_local, path):
+        """Each byte arrives well within the read timeout; the fetch as a whole still ends at
+        ``fetch_timeout`` (here 1 s of the 6 s the server would take): timed out, the
+        connection closed, no partial file kept."""
+        _Handler.hung_up.clear()
+        with pytest.raises(ResourceUnavailable) as error:
+            resource_files.download(f"{server}{path}", max_bytes=1024, timeout=1)
+        assert error.value.reason == "failed"
+        assert "timed out" in str(error.value)
+        assert _Handler.hung_up.wait(3)  # the server saw the hang-up, long before its 6 s
 
 
 @pytest.fixture

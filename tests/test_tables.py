@@ -10,6 +10,8 @@ from xml.sax.saxutils import escape
 import pytest
 
 from ckanext.satudata_balikpapan.portal import tables
+from ckanext.satudata_balikpapan.quality.engine import Limits
+from tests.quality import hostile
 
 
 def make_xlsx(rows: list[list[object]]) -> bytes:
@@ -147,6 +149,29 @@ class TestSpreadsheets:
     def test_a_broken_spreadsheet_is_refused_politely(self, tmp_path, content):
         with pytest.raises(tables.TableError):
             tables.read_table(_file(tmp_path, content, "x.xlsx"), "sheet")
+
+    @pytest.mark.parametrize(
+        ("make", "kind"),
+        [
+            (lambda d: hostile.wide_csv(d / "lebar.csv", columns=5_000, rows=1), "csv"),
+            (lambda d: hostile.far_corner_xlsx(d / "pojok.xlsx", "ZZ1048576"), "sheet"),
+            (lambda d: hostile.billion_laughs_xlsx(d / "lol.xlsx"), "sheet"),
+            (lambda d: hostile.zip_bomb_xlsx(d / "bom.xlsx", unpacked=4 * 1024 * 1024), "sheet"),
+        ],
+    )
+    def test_a_hostile_file_gets_no_preview_as_the_checks_refuse_it(self, tmp_path, make, kind):
+        """A preview reads a file within the checks' bounds (here, small ones): beyond them,
+        the page says the file is too large to show, and nothing is read."""
+        bounds = Limits(unpacked_bytes=1024 * 1024)
+        with pytest.raises(tables.TableError) as refused:
+            tables.read_table(make(tmp_path), kind, 10, limits=bounds)
+        assert refused.value.reason == tables.TOO_LARGE
+
+    def test_a_spreadsheet_lying_about_its_size_is_unreadable(self, tmp_path):
+        path = hostile.lying_sizes_xlsx(tmp_path / "bohong.xlsx", unpacked=2 * 1024 * 1024)
+        with pytest.raises(tables.TableError) as refused:
+            tables.read_table(path, "sheet", 10)
+        assert refused.value.reason == tables.UNREADABLE
 
 
 class TestNumbers:

@@ -44,6 +44,14 @@ FETCH_ALLOWED_HOSTS = "ckanext.satudata.fetch_allowed_hosts"
 QUALITY_SYNC_MAX_BYTES = "ckanext.satudata.quality.sync_max_bytes"
 QUALITY_MAX_BYTES = "ckanext.satudata.quality.max_bytes"
 QUALITY_JOB_TIMEOUT = "ckanext.satudata.quality.job_timeout"
+QUALITY_MAX_COLUMNS = "ckanext.satudata.quality.max_columns"
+QUALITY_MAX_CELLS = "ckanext.satudata.quality.max_cells"
+QUALITY_MAX_UNPACKED_BYTES = "ckanext.satudata.quality.max_unpacked_bytes"
+QUALITY_MAX_SHARED_STRINGS_BYTES = "ckanext.satudata.quality.max_shared_strings_bytes"
+QUALITY_MAX_SECONDS = "ckanext.satudata.quality.max_seconds"
+QUALITY_SYNC_MAX_CELLS = "ckanext.satudata.quality.sync_max_cells"
+QUALITY_SYNC_MAX_UNPACKED_BYTES = "ckanext.satudata.quality.sync_max_unpacked_bytes"
+QUALITY_SYNC_MAX_SECONDS = "ckanext.satudata.quality.sync_max_seconds"
 
 
 @cache
@@ -206,3 +214,23 @@ def quality_max_bytes() -> int:
 def quality_job_timeout() -> int:
     """Seconds a background validation job may run."""
     return max(1, _typed(QUALITY_JOB_TIMEOUT, _int))
+
+
+def quality_reading_bounds(*, sync: bool) -> dict[str, int]:
+    """The reading bounds of the quality checks (see ``quality.engine.limits.Limits``): the
+    background job's, or (``sync``) the smaller ones of a check made within a request,
+    where columns and shared strings stay the job's (they are about the file, not the wait)."""
+    bounds = {
+        "columns": max(1, _typed(QUALITY_MAX_COLUMNS, _int)),
+        "cells": max(1, _typed(QUALITY_MAX_CELLS, _int)),
+        "unpacked_bytes": max(1, _typed(QUALITY_MAX_UNPACKED_BYTES, _int)),
+        "shared_strings_bytes": max(1, _typed(QUALITY_MAX_SHARED_STRINGS_BYTES, _int)),
+        "seconds": max(1, _typed(QUALITY_MAX_SECONDS, _int)),
+    }
+    if sync:
+        bounds["cells"] = min(bounds["cells"], max(1, _typed(QUALITY_SYNC_MAX_CELLS, _int)))
+        bounds["unpacked_bytes"] = min(
+            bounds["unpacked_bytes"], max(1, _typed(QUALITY_SYNC_MAX_UNPACKED_BYTES, _int))
+        )
+        bounds["seconds"] = min(bounds["seconds"], max(1, _typed(QUALITY_SYNC_MAX_SECONDS, _int)))
+    return bounds

@@ -10,13 +10,15 @@ import datetime as dt
 import io
 import json
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import helpers
 from werkzeug.datastructures import FileStorage
 
+from ckanext.satudata_balikpapan import config
 from ckanext.satudata_balikpapan.quality import service
 from tests.conftest import create_dataset, make_opd_org, publish
-from tests.quality import corpus
+from tests.quality import corpus, hostile
 from tests.quality.corpus import HEADER, JML, LK, PR
 from tests.test_resource_files import local_server
 
@@ -337,3 +339,65 @@ class TestAcrossResources:
         assert "62 hari terlambat" in stale["message"]["id"]
         # not stored with the file: the file itself is valid
         assert service.validation_summary(dataset["id"])["warnings"] == 1  # the current date: overdue too
+
+
+@pytest.mark.usefixtures("clean_queues")
+class TestReadingBounds:
+    """A hostile file (#14) is never read past the bounds. Beyond the job's bounds it is
+    refused at once, with a file_error naming the limit, which blocks publication like any
+    error; beyond only the smaller bounds of a request, it is handed to the background job
+    instead of keeping the user waiting."""
+
+    def test_a_sheet_spanning_the_grid_is_refused_at_once_naming_the_limit(self, opd, tmp_path):
+        dataset = penduduk_dataset()
+        path = hostile.far_corner_xlsx(tmp_path / "pojok.xlsx", "ZZ1048576")
+        assert path.stat().st_size < 2048  # 1 KB, but 736 million cells
+        resource = upload(dataset["id"], "pojok", path.read_bytes(), "XLSX")
+        validation = service.validation_of(resource["id"])
+        assert validation["status"] == "tidak_valid"
+        (finding,) = validation["findings"]
+        assert finding["code"] == "file_error" and finding["details"]["limit"] == "cells"
+        assert (
+            finding["message"]["id"] == f"Berkas melampaui batas jumlah sel: {702 * 1048576} (batas 5000000)"
+        )
+        assert "satudata:draft" not in json.dumps(helpers.call_action("resource_show", id=resource["id"]))
+        assert service.validation_summary(dataset["id"])["errors"] == 1
+
+    @pytest.mark.parametrize(
+        ("make", "limit"),
+        [
+            (lambda d: hostile.billion_laughs_xlsx(d / "lol.xlsx"), "xml_entities"),
+            (
+                lambda d: hostile.string_bomb_xlsx(d / "teks.xlsx", text_bytes=60 * 1024 * 1024),
+                "shared_strings_bytes",
+            ),
+            (lambda d: hostile.lying_sizes_xlsx(d / "bohong.xlsx", unpacked=4 * 1024 * 1024), None),
+        ],
+    )
+    def test_a_workbook_bomb_is_refused_at_once(self, opd, tmp_path, make, limit):
+        dataset = penduduk_dataset()
+        resource = upload(dataset["id"], "bom", make(tmp_path).read_bytes(), "XLSX")
+        validation = service.validation_of(resource["id"])
+        assert validation["status"] == "tidak_valid"
+        (finding,) = validation["findings"]
+        assert finding["code"] == "file_error"
+        assert finding["details"].get("limit") == limit
+
+    def test_a_workbook_beyond_only_the_requests_bound_waits_for_the_job(
+        self, opd, ckan_config, monkeypatch, tmp_path
+    ):
+        monkeypatch.setitem(ckan_config, config.QUALITY_SYNC_MAX_CELLS, 10)
+        dataset = penduduk_dataset()
+        path = corpus.write_xlsx(tmp_path / "penduduk.xlsx", {"Data": (HEADER, corpus.penduduk([LAST]))})
+        resource = upload(dataset["id"], "penduduk", path.read_bytes(), "XLSX", periode=str(LAST))
+        assert service.validation_of(resource["id"])["status"] == "menunggu"
+        service.run_validation_job(resource["id"])
+        assert service.validation_of(resource["id"])["status"] == "valid"
+
+    def test_the_schema_guess_of_a_wide_file_is_refused_naming_the_limit(self, opd, tmp_path):
+        dataset = penduduk_dataset()
+        path = hostile.wide_csv(tmp_path / "lebar.csv", columns=5_000, rows=1)
+        resource = upload(dataset["id"], "lebar", path.read_bytes())
+        with pytest.raises(tk.ValidationError) as refused:
+            helpers.call_action("satudata_schema_infer", context=site_context(), id=resource["id"])
+        assert refused.value.error_dict["url"] == ["Berkas melampaui batas jumlah kolom: 5000 (batas 1000)"]

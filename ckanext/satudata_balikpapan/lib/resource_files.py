@@ -43,6 +43,7 @@ import logging
 import os
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -50,6 +51,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+import urllib3.connection
 from ckan.lib import uploader as ckan_uploader
 
 from ckanext.satudata_balikpapan import config
@@ -247,12 +249,93 @@ def check_url(url: str) -> tuple[str, str, int, str]:
     return scheme, host, port, addresses[0]
 
 
+class _Watchdog:
+    """Shuts the sockets of one download at its deadline.
+
+    A socket timeout bounds each read, not the transfer: a server that sends one byte a
+    second (headers or body) never lets a read time out, and would hold the fetch, and a web
+    process, for as long as it likes. At the deadline, the watchdog shuts the connection's
+    socket down, from a timer thread; the blocked read returns at once and the download fails
+    as ``timed out``."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def watch(self, sock: socket.socket) -> None:
+        self._sockets.append(sock)
+
+    def _expire(self) -> None:
+        self.expired = True
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+class _Watched:
+    """A urllib3 connection whose socket is handed to a :class:`_Watchdog` once connected
+    (mixed into urllib3's connection classes, its supported ``ConnectionCls`` extension)."""
+
+    sock: socket.socket
+
+    def __init__(self, *args: Any, watchdog: _Watchdog, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.watchdog = watchdog
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        self.watchdog.watch(self.sock)
+
+
+class _WatchedHTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _WatchedPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedTLSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
 def download(url: str, *, max_bytes: int, truncate: bool = False, timeout: float | None = None) -> Path:
     """Download ``url`` into a temporary file (the caller removes it), SSRF-safely (see the
-    module's documentation). Raises :class:`ResourceUnavailable`."""
+    module's documentation), within ``timeout`` seconds in total (``fetch_timeout``), however
+    slowly the server sends. Raises :class:`ResourceUnavailable`."""
 
     timeout = float(timeout or config.fetch_timeout())
-    deadline = time.monotonic() + timeout
+    timed_out = ResourceUnavailable(FAILED, f"timed out after {timeout:g} s")
+    with _Watchdog(timeout) as watchdog:
+        try:
+            path = _download(url, max_bytes=max_bytes, truncate=truncate, deadline=time.monotonic() + timeout,
+                             watchdog=watchdog)  # fmt: skip
+        except (ResourceUnavailable, OSError) as error:
+            if watchdog.expired and getattr(error, "reason", FAILED) == FAILED:
+                raise timed_out from error
+            if isinstance(error, OSError):
+                raise ResourceUnavailable(FAILED, f"{type(error).__name__}: {error}") from error
+            raise
+    if watchdog.expired:  # the socket was shut mid-body: what arrived is not the whole file
+        path.unlink(missing_ok=True)
+        raise timed_out
+    return path
+
+
+def _download(url: str, *, max_bytes: int, truncate: bool, deadline: float, watchdog: _Watchdog) -> Path:
     for _ in range(MAX_REDIRECTS + 1):
         scheme, host, port, address = check_url(url)
         parts = urlsplit(url)
@@ -264,13 +347,14 @@ def download(url: str, *, max_bytes: int, truncate: bool = False, timeout: float
             "timeout": urllib3.Timeout(connect=remaining, read=remaining),
             "retries": False,
             "maxsize": 1,
+            "watchdog": watchdog,  # handed to the connection (urllib3's conn_kw)
         }
         if scheme == "https":
-            pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
+            pool: urllib3.HTTPConnectionPool = _WatchedTLSPool(
                 address, server_hostname=host, assert_hostname=host, cert_reqs="CERT_REQUIRED", **pool_args
             )
         else:
-            pool = urllib3.HTTPConnectionPool(address, **pool_args)
+            pool = _WatchedPool(address, **pool_args)
         try:
             response = pool.urlopen(
                 "GET",

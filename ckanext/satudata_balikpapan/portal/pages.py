@@ -25,6 +25,7 @@ from ckanext.satudata_balikpapan.lib import language, resource_files
 from ckanext.satudata_balikpapan.lib.cache import TTLCache
 from ckanext.satudata_balikpapan.model import dataset_state
 from ckanext.satudata_balikpapan.portal import charts, tables
+from ckanext.satudata_balikpapan.quality.engine.limits import Limits
 from ckanext.satudata_balikpapan.registry import opd, vocabularies
 
 log = logging.getLogger(__name__)
@@ -266,7 +267,8 @@ def _read(resource: dict[str, Any], kind: str, rows: int | None, timeout: float 
         log.info("no preview of resource %s: %s", resource.get("id"), error)
         return None, error.reason if error.reason == resource_files.TOO_LARGE else "unavailable"
     try:
-        return tables.read_table(path, kind, rows), None
+        bounds = Limits(**config.quality_reading_bounds(sync=True))
+        return tables.read_table(path, kind, rows, limits=bounds), None
     except tables.TableError as error:
         log.info("resource %s is not a readable table: %s", resource.get("id"), error)
         return None, error.reason

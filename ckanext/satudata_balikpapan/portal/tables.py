@@ -19,7 +19,6 @@ import codecs
 import csv
 import datetime as dt
 import re
-import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,22 +27,21 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from ckanext.satudata_balikpapan.quality.engine import readers
+from ckanext.satudata_balikpapan.quality.engine.limits import LimitExceeded, Limits, measure
 from ckanext.satudata_balikpapan.registry import vocabularies
 
 CSV_FORMATS = {"csv", "tsv", "txt", "text/csv", "text/tab-separated-values"}
 SHEET_FORMATS = {"xlsx", "xls", "xlsm", "ods", "excel"}
 SNIFF_BYTES = 64 * 1024
-# a spreadsheet that inflates beyond this is refused (a "zip bomb")
-MAX_UNCOMPRESSED = 256 * 1024**2
 CSV_FIELD_LIMIT = 1024**2
 
 # reasons of TableError
-EMPTY, UNREADABLE, UNSUPPORTED = "empty", "unreadable", "unsupported"
+EMPTY, UNREADABLE, UNSUPPORTED, TOO_LARGE = "empty", "unreadable", "unsupported", "too_large"
 
 
 class TableError(Exception):
-    """The file is not a table this module can read; ``reason``: ``empty``, ``unreadable`` or
-    ``unsupported``."""
+    """The file is not a table this module can read; ``reason``: ``empty``, ``unreadable``,
+    ``unsupported`` or ``too_large`` (beyond a reading bound)."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -78,9 +76,22 @@ def table_format(resource: dict[str, Any]) -> str | None:
     return None
 
 
-def read_table(path: Path | str, kind: str, max_rows: int | None = None) -> Table:
+def read_table(
+    path: Path | str, kind: str, max_rows: int | None = None, limits: Limits | None = None
+) -> Table:
     """The first ``max_rows`` data rows (all when None) of the file at ``path``, read as
-    ``kind`` (``"csv"`` or ``"sheet"``). Raises :class:`TableError`."""
+    ``kind`` (``"csv"`` or ``"sheet"``). Raises :class:`TableError`.
+
+    The file is first measured against ``limits`` (the quality checks' bounds,
+    :mod:`~ckanext.satudata_balikpapan.quality.engine.limits`): a preview or a chart reads a
+    file as the checks do, and a file the checks refuse is ``too_large`` here too."""
+    if kind in ("csv", "sheet"):
+        try:
+            measure(str(path), "csv" if kind == "csv" else "xlsx", limits or Limits())
+        except LimitExceeded as error:
+            raise TableError(TOO_LARGE, str(error)) from error
+        except Exception as error:  # a broken archive (BadZipFile, zlib), an unreadable file
+            raise TableError(UNREADABLE, f"{type(error).__name__}: {error}") from error
     if kind == "csv":
         return read_csv(path, max_rows)
     if kind == "sheet":
@@ -193,13 +204,6 @@ def _cell_text(value: Any) -> str:
 def read_sheet(path: Path | str, max_rows: int | None = None) -> Table:
     """Read the first sheet of a spreadsheet (see :func:`read_table`)."""
     path = Path(path)
-    if zipfile.is_zipfile(path):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED:
-                    raise TableError(UNREADABLE, "the spreadsheet inflates too much")
-        except (zipfile.BadZipFile, OSError) as error:
-            raise TableError(UNREADABLE, str(error)) from error
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
             if not workbook.sheet_names:

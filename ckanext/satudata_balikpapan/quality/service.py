@@ -43,13 +43,14 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.satudata_balikpapan import config
-from ckanext.satudata_balikpapan.lib import resource_files
+from ckanext.satudata_balikpapan.lib import language, resource_files
 from ckanext.satudata_balikpapan.model import quality_ack
 from ckanext.satudata_balikpapan.model import resource_validation as validations
 from ckanext.satudata_balikpapan.model.meta import utcnow
 from ckanext.satudata_balikpapan.quality.engine import tableschema
 from ckanext.satudata_balikpapan.quality.engine import validator as engine
 from ckanext.satudata_balikpapan.quality.engine.findings import ERROR, WARNING, Finding, severity
+from ckanext.satudata_balikpapan.quality.engine.limits import LimitExceeded, Limits, measure
 from ckanext.satudata_balikpapan.quality.engine.periods import parse_period, period_sort_key, stale_check
 from ckanext.satudata_balikpapan.registry import vocabularies
 
@@ -415,6 +416,8 @@ def _known_hashes(sha: str, resource_id: str) -> dict[str, dict[str, Any]]:
 
 
 def _file_error(path: Path, error: Exception | None) -> list[Finding]:
+    if isinstance(error, LimitExceeded):
+        return [Finding.make("file_error", details=error.details())]
     if path.stat().st_size == 0:
         return [Finding.make("file_error", details={"kind": "empty"})]
     detail = f"{type(error).__name__}: {str(error)[:300]}" if error else "no header row"
@@ -441,10 +444,36 @@ def _store_schema(resource_id: str, package_id: str, schema: dict[str, Any]) -> 
         log.exception("Satu Data: could not re-index %s after storing a draft schema", package_id)
 
 
-def _validate_file(path: Path, fmt: str, pkg: dict[str, Any], resource: dict[str, Any]) -> dict[str, Any]:
+def reading_limits(*, sync: bool) -> Limits:
+    """The bounds on reading one file (:mod:`.engine.limits`), from the configuration: the
+    background job's, or the smaller ones of a check made while a user waits (``sync``)."""
+    return Limits(**config.quality_reading_bounds(sync=sync))
+
+
+def _beyond_limits(findings: list[Finding]) -> bool:
+    return any(f.code == "file_error" and f.details.get("kind") == "limit" for f in findings)
+
+
+def _validate_file(
+    path: Path, fmt: str, pkg: dict[str, Any], resource: dict[str, Any], *, sync: bool = False
+) -> dict[str, Any]:
     """Validate a local copy of the resource's file and store the result; a draft schema is
-    inferred and stored on the resource when it has none."""
+    inferred and stored on the resource when it has none.
+
+    The file is read within :func:`reading_limits`. Beyond the job's bounds, the result is
+    ``tidak valid`` with a ``file_error`` naming the limit, at once. Beyond only the smaller
+    bounds of a check within a request (``sync``), :class:`_Enqueue` is raised before
+    anything is stored: the background job, with its larger bounds, decides, and the user
+    does not wait."""
+    bounds = reading_limits(sync=sync)
     sha = engine.file_sha256(path)
+    refused: LimitExceeded | None = None
+    try:
+        measure(str(path), fmt, reading_limits(sync=False))
+    except LimitExceeded as error:
+        refused = error
+    except Exception:  # a broken file: the readers below report it as a file_error
+        log.debug("Satu Data: %s could not be measured", resource["id"], exc_info=True)
     schema = parse_schema(resource.get("schema"))
     if schema is not None and schema.get(DRAFT_KEY):
         last = validations.get(resource["id"])
@@ -452,9 +481,13 @@ def _validate_file(path: Path, fmt: str, pkg: dict[str, Any], resource: dict[str
             schema = None  # a draft guessed from another file: guess again from this one
     draft = None
     infer_error: Exception | None = None
-    if schema is None:
+    if schema is None and refused is None:
         try:
-            inferred = tableschema.infer(str(path), fmt)
+            inferred = tableschema.infer(str(path), fmt, limits=bounds)
+        except LimitExceeded as error:
+            if sync:
+                raise _Enqueue from error
+            inferred, infer_error = None, error
         except Exception as error:  # an unreadable file: reported below as file_error
             inferred, infer_error = None, error
         if inferred and inferred.get("fields") and tableschema.is_valid_descriptor(inferred):
@@ -468,8 +501,8 @@ def _validate_file(path: Path, fmt: str, pkg: dict[str, Any], resource: dict[str
         "error": None,
         "queued_at": None,
     }
-    if schema is None:
-        findings = _file_error(path, infer_error)
+    if refused is not None or schema is None:
+        findings = _file_error(path, refused or infer_error)
         values.update(
             status=validations.TIDAK_VALID, rows=0, profile=None,
             findings=[f.to_dict() for f in findings], counts={"file_error": 1},
@@ -483,10 +516,12 @@ def _validate_file(path: Path, fmt: str, pkg: dict[str, Any], resource: dict[str
             sha256=sha,
         )
         try:
-            report = engine.validate(str(path), fmt, without_draft(schema), context=context)
+            report = engine.validate(str(path), fmt, without_draft(schema), context=context, limits=bounds)
         except tableschema.SchemaError as error:
             values.update(status=validations.GAGAL, error=f"{SCHEMA}: {'; '.join(error.errors)[:1000]}")
         else:
+            if sync and _beyond_limits(report.findings):
+                raise _Enqueue
             values.update(
                 status=validations.VALID if report.valid else validations.TIDAK_VALID,
                 rows=report.rows,
@@ -540,7 +575,7 @@ def _run(
         _fail(resource_id, pkg["id"], f"{error.reason}: {error.detail}"[:2000], fp)
         return validation_of(resource_id)
     try:
-        _validate_file(path, fmt, pkg, resource)
+        _validate_file(path, fmt, pkg, resource, sync=enqueue_larger)
     finally:
         if temporary:
             path.unlink(missing_ok=True)
@@ -745,7 +780,10 @@ def schema_of_file(resource_id: str) -> dict[str, Any]:
     except resource_files.ResourceUnavailable as error:
         raise tk.ValidationError({"url": [failure_message(f"{error.reason}: {error.detail}")]}) from error
     try:
-        schema = tableschema.infer(str(path), fmt)
+        schema = tableschema.infer(str(path), fmt, limits=reading_limits(sync=True))
+    except LimitExceeded as error:
+        finding = Finding.make("file_error", details=error.details())
+        raise tk.ValidationError({"url": [finding.message(language.ui_lang())]}) from error
     except Exception as error:
         raise tk.ValidationError({"url": [tk._("The file cannot be read as a table")]}) from error
     finally:

@@ -6,12 +6,14 @@
 * :mod:`.profile` - the per-period summary of a file and the checks across resources
   (:func:`~.profile.check_copied`, :func:`~.profile.check_extreme`,
   :func:`~.profile.check_total_mismatch`);
-* :mod:`.periods` - periods and :func:`~.periods.stale_check`.
+* :mod:`.periods` - periods and :func:`~.periods.stale_check`;
+* :mod:`.limits` - the bounds a file's reading may not pass, measured before it starts.
 
 The CKAN integration (resource hooks, jobs, publish gate) builds on this interface.
 """
 
 from ckanext.satudata_balikpapan.quality.engine.findings import CODES, ERROR, WARNING, Finding
+from ckanext.satudata_balikpapan.quality.engine.limits import LimitExceeded, Limits, measure
 from ckanext.satudata_balikpapan.quality.engine.periods import expected_by, parse_period, stale_check
 from ckanext.satudata_balikpapan.quality.engine.profile import (
     check_copied,
@@ -37,6 +39,8 @@ __all__ = [
     "ERROR",
     "WARNING",
     "Finding",
+    "LimitExceeded",
+    "Limits",
     "Report",
     "SchemaError",
     "ValidationContext",
@@ -47,6 +51,7 @@ __all__ = [
     "infer",
     "is_valid_descriptor",
     "load",
+    "measure",
     "parse_period",
     "same_unit",
     "stale_check",

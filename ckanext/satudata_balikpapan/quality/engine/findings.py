@@ -38,6 +38,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ckanext.satudata_balikpapan.quality.engine.limits import LIMIT_NAMES
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -82,6 +84,32 @@ TYPE_NAMES = {
     "date": {"id": "tanggal (TTTT-BB-HH)", "en": "a date (YYYY-MM-DD)"},
     "boolean": {"id": "nilai benar/salah", "en": "a true/false value"},
 }
+
+
+def _limit_message(d: dict[str, Any], lang: str) -> str:
+    """A file beyond a reading bound (:mod:`.limits`): which bound, what was found, the bound."""
+    limit = str(d.get("limit", ""))
+    name = LIMIT_NAMES.get(limit, {}).get(lang, limit)
+    value, bound = d.get("value"), d.get("bound")
+    if limit == "xml_entities":
+        return (
+            "berkas ditolak: memuat deklarasi DTD/entitas XML, yang tidak pernah ditulis oleh aplikasi "
+            "lembar kerja"
+            if lang == "id"
+            else "file refused: it holds an XML DTD/entity declaration, which spreadsheet applications "
+            "never write"
+        )
+    if limit == "seconds":
+        return (
+            f"pemeriksaan berkas dihentikan: melampaui batas waktu {_num(bound)} detik"
+            if lang == "id"
+            else f"checking stopped: the file passed the {_num(bound)}-second time limit"
+        )
+    return (
+        f"berkas melampaui batas {name}: {_num(value)} (batas {_num(bound)})"
+        if lang == "id"
+        else f"the file passes the limit on {name}: {_num(value)} (limit {_num(bound)})"
+    )
 
 
 def severity(code: str) -> str:
@@ -324,6 +352,8 @@ class Finding:
         if code == "file_error":
             if d.get("kind") == "empty":
                 return "berkas kosong" if id_ else "the file is empty"
+            if d.get("kind") == "limit":
+                return _limit_message(d, "id" if id_ else "en")
             return (
                 f"berkas tidak dapat dibaca: {d.get('error', '')}"
                 if id_

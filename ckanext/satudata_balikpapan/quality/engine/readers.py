@@ -39,8 +39,15 @@ SNIFF_BYTES = 1 << 20
 CSV_BLOCK_BYTES = 1 << 22  # pyarrow block: about 70,000 rows of a 10-column statistical table
 SLOW_BATCH_ROWS = 20_000
 XLSX_BATCH_ROWS = 20_000
+BATCH_CELLS = 500_000  # a batch of a wide table has fewer rows: memory follows cells, not rows
 DELIMITERS = (",", ";", "\t", "|")
 TITLE_SCAN_ROWS = 10  # how far down the header is looked for
+
+
+def batch_rows(width: int, most: int) -> int:
+    """Rows per batch for a table ``width`` columns wide: ``most``, fewer for wide tables, so
+    that a batch holds at most :data:`BATCH_CELLS` cells (and at least one row)."""
+    return max(1, min(most, BATCH_CELLS // max(width, 1)))
 
 
 class Restart(Exception):
@@ -118,7 +125,7 @@ def sniff_csv(path: str) -> CsvDialect:
         head = f.read(SNIFF_BYTES)
     encoding = sniff_encoding(head, final=len(head) < SNIFF_BYTES)
     text = head.decode(encoding, errors="replace")
-    delimiter = _delimiter(text)
+    delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     top = list(islice(reader, TITLE_SCAN_ROWS))
     skip = title_rows(top)
@@ -130,7 +137,7 @@ def sniff_csv(path: str) -> CsvDialect:
     return CsvDialect(encoding, delimiter, skip, reader.line_num)
 
 
-def _delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     """The delimiter most frequent on one of the top lines (outside quotes): the header's,
     also when title lines above it have none."""
     best_counts = dict.fromkeys(DELIMITERS, 0)
@@ -255,6 +262,7 @@ def csv_batches_slow(path: str, dialect: CsvDialect) -> tuple[list[str], Iterato
         f.close()
         raise EncodingRestart(str(exc)) from exc
     width = len(header)
+    per_batch = batch_rows(width, SLOW_BATCH_ROWS)
 
     def batches() -> Iterator[RawBatch]:
         try:
@@ -271,7 +279,7 @@ def csv_batches_slow(path: str, dialect: CsvDialect) -> tuple[list[str], Iterato
                     for i in range(width):
                         cols[i].append(record[i] if i < n else None)
                     rows.append(row_number)
-                    if len(rows) >= SLOW_BATCH_ROWS:
+                    if len(rows) >= per_batch:
                         yield _raw(cols, rows, extra)
                         cols, rows, extra = [[] for _ in range(width)], [], []
             except UnicodeDecodeError as exc:
@@ -412,7 +420,8 @@ class XlsxSheet:
         width = len(self.header)
         converters = [xlsx_converter(f) for f in fields]
         first = self.header_row + 1
-        while buffer := list(islice(self.rows, XLSX_BATCH_ROWS)):
+        per_batch = batch_rows(width, XLSX_BATCH_ROWS)
+        while buffer := list(islice(self.rows, per_batch)):
             yield _xlsx_batch(buffer, first, width, fields, converters)
             first += len(buffer)
 

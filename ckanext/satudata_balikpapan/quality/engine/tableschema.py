@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ckanext.satudata_balikpapan.quality.engine import readers
+from ckanext.satudata_balikpapan.quality.engine.limits import Limits, measure
 from ckanext.satudata_balikpapan.registry import vocabularies
 
 TYPES = ("string", "integer", "number", "year", "date", "boolean")
@@ -740,7 +741,7 @@ def _table_sample(
     return header, rows, sheets
 
 
-def infer(path: str, fmt: str, *, sample_rows: int = 1000) -> dict[str, Any]:
+def infer(path: str, fmt: str, *, sample_rows: int = 1000, limits: Limits | None = None) -> dict[str, Any]:
     """A first draft of the file's Table Schema, for the walidata or produsen to confirm.
 
     ``fmt`` is ``"csv"`` or ``"xlsx"`` (the first visible sheet is read; other sheets with
@@ -761,7 +762,11 @@ def infer(path: str, fmt: str, *, sample_rows: int = 1000) -> dict[str, Any]:
       unique (none if they never are);
     * ``satudata:totals``: rows labelled Jumlah/Total/Kota Balikpapan, or region rows that
       enclose other rows of the table; a ``jumlah``/``total`` column after its parts.
+
+    The file is first measured against ``limits`` (:mod:`.limits`): a file beyond a bound
+    raises :class:`~.limits.LimitExceeded` before anything is read.
     """
+    measure(path, fmt, limits or Limits())
     header, rows, sheets = _table_sample(path, fmt, sample_rows)
     missing_values = list(DEFAULT_MISSING)
     cells_seen = {c.strip() for r in rows for c in r if isinstance(c, str)}

@@ -49,6 +49,7 @@ from ckanext.satudata_balikpapan.quality.engine.findings import (
     json_safe,
     severity,
 )
+from ckanext.satudata_balikpapan.quality.engine.limits import LimitExceeded, Limits, check_deadline, measure
 from ckanext.satudata_balikpapan.quality.engine.periods import parse_period, period_sort_key, stale_check
 from ckanext.satudata_balikpapan.quality.engine.profile import (
     check_copied,
@@ -968,7 +969,7 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
-def _run_csv(run: _Run, path: str) -> tuple[str | None, str | None]:
+def _run_csv(run: _Run, path: str, deadline: float, bounds: Limits) -> tuple[str | None, str | None]:
     if os.path.getsize(path) == 0:
         run.add(Finding.make("file_error", details={"kind": "empty"}), (-1, 0, -1))
         return None, None
@@ -982,6 +983,7 @@ def _run_csv(run: _Run, path: str) -> tuple[str | None, str | None]:
                 header, batches = readers.csv_batches_slow(path, dialect)
             run.start_table(header, None, 1 + dialect.skip)
             for raw in batches:
+                check_deadline(deadline, bounds)
                 run.batch(raw)
             run.end_table()
             return dialect.encoding, dialect.delimiter
@@ -996,12 +998,13 @@ def _run_csv(run: _Run, path: str) -> tuple[str | None, str | None]:
     raise readers.Restart("unreadable")
 
 
-def _run_xlsx(run: _Run, path: str) -> None:
+def _run_xlsx(run: _Run, path: str, deadline: float, bounds: Limits) -> None:
     only = run.schema.get("satudata:sheets")
     for sheet in readers.xlsx_sheets(path, only=only):
         fields = run.start_table(sheet.header, sheet.name, sheet.header_row)
         by_pos = {run.positions[f.name]: f.desc for f in fields}
         for raw in sheet.batches([by_pos.get(i) for i in range(len(sheet.header))]):
+            check_deadline(deadline, bounds)
             run.batch(raw)
         run.end_table()
 
@@ -1012,6 +1015,7 @@ def validate(
     schema: dict[str, Any] | str,
     *,
     context: ValidationContext | None = None,
+    limits: Limits | None = None,
 ) -> Report:
     """Validate the file at ``path`` (``fmt`` ``"csv"`` or ``"xlsx"``) against its Table
     Schema and return a :class:`Report`.
@@ -1024,6 +1028,11 @@ def validate(
     file and against ``context.previous``), ``unit_mismatch`` and ``stale`` follow the
     streamed ones. A schema that is not valid raises
     :class:`~.tableschema.SchemaError`; an unreadable file gives a ``file_error`` finding.
+
+    Before any reading, the file is measured against ``limits`` (the defaults of
+    :class:`~.limits.Limits` when none are given), and the reading stops at their deadline:
+    a file beyond a bound gives one ``file_error`` finding naming the limit
+    (``details.kind == "limit"``) and nothing else is read from it.
     """
     context = context or ValidationContext()
     schema = tableschema.load(schema)
@@ -1031,13 +1040,19 @@ def validate(
     run = _Run(schema, context)
     sha = context.sha256 or file_sha256(path)
     encoding = delimiter = None
+    bounds = limits or Limits()
+    deadline = bounds.deadline()
     try:
-        if fmt == "csv":
-            encoding, delimiter = _run_csv(run, path)
-        elif fmt in ("xlsx", "xlsm", "xls", "ods"):
-            _run_xlsx(run, path)
-        else:
+        if fmt not in ("csv", "xlsx", "xlsm", "xls", "ods"):
             raise ValueError(f"unsupported format {fmt!r}")
+        measure(path, fmt, bounds)
+        if fmt == "csv":
+            encoding, delimiter = _run_csv(run, path, deadline, bounds)
+        else:
+            _run_xlsx(run, path, deadline, bounds)
+    except LimitExceeded as exc:
+        run.__init__(run.schema, run.context)  # nothing read so far counts: the file is refused
+        run.add(Finding.make("file_error", details=exc.details()), (-1, 0, -1))
     except ValueError as exc:
         if str(exc).startswith("unsupported format"):
             raise

@@ -1,0 +1,188 @@
+"""Hostile files, as an attacker would upload them (issue #14), generated on demand.
+
+Each maker writes one file to ``path`` and returns it. The sizes default to those of the
+attacks found on the demo; the tests pass smaller ones together with smaller
+:class:`~ckanext.satudata_balikpapan.quality.engine.limits.Limits`, the benchmark
+(``benchmarks/bench_hostile_files.py``) the real ones against the default bounds.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import struct
+import zipfile
+from pathlib import Path
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    "</Types>"
+)
+RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>'
+)
+WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    'Target="sharedStrings.xml"/></Relationships>'
+)
+SHEET_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
+SHEET_TAIL = "</sheetData></worksheet>"
+EMPTY_STRINGS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>'
+)
+
+
+def _frame(archive: zipfile.ZipFile, strings: str | bytes = EMPTY_STRINGS) -> None:
+    """The parts of a workbook but its sheet: content types, relations, shared strings."""
+    archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+    archive.writestr("_rels/.rels", RELS)
+    archive.writestr("xl/workbook.xml", WORKBOOK)
+    archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+    archive.writestr("xl/sharedStrings.xml", strings)
+
+
+def _workbook(
+    path: Path, sheet: str | bytes, strings: str | bytes = EMPTY_STRINGS, *, prolog: str = ""
+) -> Path:
+    """A minimal, well-formed XLSX whose single sheet and shared strings are given."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        _frame(archive, strings)
+        archive.writestr("xl/worksheets/sheet1.xml", prolog + sheet if isinstance(sheet, str) else sheet)
+    return path
+
+
+def _cell(ref: str, value: int) -> str:
+    return f'<c r="{ref}"><v>{value}</v></c>'
+
+
+def wide_csv(path: Path, columns: int = 200_000, rows: int = 3) -> Path:
+    """A CSV whose header has ``columns`` cells (200,000: about 1.9 MB)."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(",".join(f"c{i}" for i in range(columns)) + "\n")
+        for _ in range(rows):
+            f.write(",".join("1" for _ in range(columns)) + "\n")
+    return path
+
+
+def endless_header_csv(path: Path, size: int = 2 * 1024 * 1024) -> Path:
+    """A CSV with no line break at all: one header record of ``size`` bytes."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("x" * size)
+    return path
+
+
+def zip_bomb_xlsx(path: Path, unpacked: int = 300 * 1024 * 1024) -> Path:
+    """A workbook whose sheet part is ``unpacked`` bytes of padding between two cells,
+    compressed to a fraction of a megabyte per 100 MB."""
+    chunk = b" " * (1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        _frame(archive)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            part.write((SHEET_HEAD + '<row r="1">' + _cell("A1", 1)).encode())
+            for _ in range(unpacked // len(chunk)):
+                part.write(chunk)
+            part.write(("</row>" + SHEET_TAIL).encode())
+    return path
+
+
+def string_bomb_xlsx(path: Path, text_bytes: int = 60 * 1024 * 1024) -> Path:
+    """A workbook whose shared strings hold ``text_bytes`` of one repeated letter."""
+    strings = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        f"<si><t>{'A' * text_bytes}</t></si></sst>"
+    )
+    sheet = SHEET_HEAD + '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + SHEET_TAIL
+    return _workbook(path, sheet, strings)
+
+
+def far_corner_xlsx(path: Path, corner: str = "XFD1048576") -> Path:
+    """A sheet with one cell in ``A1`` and one in ``corner``: the reader allocates the whole
+    rectangle between them."""
+    row = "".join(ch for ch in corner if ch.isdigit())
+    sheet = (
+        SHEET_HEAD + f'<row r="1">{_cell("A1", 1)}</row><row r="{row}">{_cell(corner, 2)}</row>' + SHEET_TAIL
+    )
+    return _workbook(path, sheet)
+
+
+def billion_laughs_xlsx(path: Path) -> Path:
+    """A sheet with the classic entity expansion ("billion laughs") in its DTD."""
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    )
+    prolog = f"<!DOCTYPE worksheet [{entities}]>"
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>' + SHEET_TAIL
+    )
+    return _workbook(path, sheet, prolog='<?xml version="1.0" encoding="UTF-8"?>' + prolog)
+
+
+def lying_sizes_xlsx(path: Path, unpacked: int = 20 * 1024 * 1024, claimed: int = 1000) -> Path:
+    """A zip bomb whose headers claim the sheet unpacks to ``claimed`` bytes: a reader that
+    trusts the headers is fooled; the checksum is not."""
+    sheet = (SHEET_HEAD + '<row r="1">' + _cell("A1", 1) + " " * unpacked + "</row>" + SHEET_TAIL).encode()
+    _workbook(path, sheet)
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    # (signature, offset of the uncompressed size, of the name's length, of the name)
+    for signature, size_at, length_at, name_at in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
+        at = data.find(signature)
+        while at != -1:
+            length = struct.unpack_from("<H", data, at + length_at)[0]
+            if data[at + name_at : at + name_at + length] == name:
+                struct.pack_into("<I", data, at + size_at, claimed)
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def truncated(path: Path, source: Path) -> Path:
+    """The first half of ``source``'s bytes, as an interrupted upload leaves them."""
+    raw = source.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+    return path
+
+
+def garbage(path: Path, size: int = 256 * 1024, seed: int = 14) -> Path:
+    """``size`` random bytes, whatever the file's name says."""
+    rng = random.Random(seed)
+    path.write_bytes(bytes(rng.getrandbits(8) for _ in range(size)))
+    return path
+
+
+def garbage_zip(path: Path, size: int = 64 * 1024) -> Path:
+    """A zip archive that is no workbook: one random part."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", os.urandom(size))
+    return path
