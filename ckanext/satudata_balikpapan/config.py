@@ -41,6 +41,10 @@ PREVIEW_ROWS = "ckanext.satudata.preview_rows"
 PREVIEW_MAX_BYTES = "ckanext.satudata.preview_max_bytes"
 FETCH_TIMEOUT = "ckanext.satudata.fetch_timeout"
 FETCH_ALLOWED_HOSTS = "ckanext.satudata.fetch_allowed_hosts"
+CONTENT_SECURITY_POLICY = "ckanext.satudata.content_security_policy"
+LOGIN_MAX_FAILURES = "ckanext.satudata.login.max_failures"
+LOGIN_MAX_FAILURES_PER_ADDRESS = "ckanext.satudata.login.max_failures_per_address"
+LOGIN_WINDOW_MINUTES = "ckanext.satudata.login.window_minutes"
 QUALITY_SYNC_MAX_BYTES = "ckanext.satudata.quality.sync_max_bytes"
 QUALITY_MAX_BYTES = "ckanext.satudata.quality.max_bytes"
 QUALITY_JOB_TIMEOUT = "ckanext.satudata.quality.job_timeout"
@@ -191,6 +195,23 @@ def preview_max_bytes() -> int:
 def fetch_timeout() -> float:
     """Seconds allowed for fetching a linked file (at least 0.1)."""
     return max(0.1, float(_typed(FETCH_TIMEOUT, float)))
+
+
+def login_throttle() -> tuple[int, int, int]:
+    """Failed logins allowed per account and per address, and the window in minutes."""
+    return (
+        max(0, _typed(LOGIN_MAX_FAILURES, _int)),
+        max(1, _typed(LOGIN_MAX_FAILURES_PER_ADDRESS, _int)),
+        max(1, _typed(LOGIN_WINDOW_MINUTES, _int)),
+    )
+
+
+def content_security_policy() -> str:
+    """The Content-Security-Policy of every page; empty: none is sent."""
+    value = tk.config.get(CONTENT_SECURITY_POLICY)
+    if value is None:
+        value = declared_default(CONTENT_SECURITY_POLICY)
+    return " ".join(str(value or "").split())
 
 
 def fetch_allowed_hosts() -> set[str]:

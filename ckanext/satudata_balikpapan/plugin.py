@@ -11,6 +11,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.satudata_balikpapan import translations
 from ckanext.satudata_balikpapan.portal import search
+from ckanext.satudata_balikpapan.views import security
 from ckanext.satudata_balikpapan.workflow import permissions
 
 
@@ -29,6 +30,8 @@ class SatudataBalikpapanPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
+    p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IAuthenticator, inherit=True)
 
     # IConfigurer
 
@@ -38,6 +41,16 @@ class SatudataBalikpapanPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_resource("assets", "satudata_balikpapan")
         # CKAN core, scheming and dcat messages in Indonesian, unless the site names its own folder
         translations.use_override_catalogue(config_)
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config_: Any) -> Any:
+        return security.register(app)
+
+    # IAuthenticator
+
+    def authenticate(self, identity: dict[str, Any]) -> Any:
+        return security.authenticate(identity)
 
     # IFacets
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from functools import cache
+from importlib import resources
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import yaml
 from ckan import model
 from ckan.lib.navl.dictization_functions import Missing, StopOnError
 from ckanext.scheming.validation import scheming_validator
@@ -38,6 +41,7 @@ __all__ = [
     "satudata_resource_period",
     "satudata_satuan_fits",
     "satudata_table_schema",
+    "satudata_upload_type",
     "satudata_urusan_of_opd",
     "satudata_vocabulary",
     "satudata_year",
@@ -440,3 +444,39 @@ def satudata_phone(value: Any) -> Any:
     if not re.fullmatch(r"\+?[0-9][0-9 ()-]{5,19}", text):
         raise tk.Invalid(tk._('"{value}" is not a phone number').format(value=value))
     return text
+
+
+@cache
+def _upload_types() -> dict[str, list[str]]:
+    """The extensions a produsen may upload and their formats (``data/upload_types.yaml``)."""
+    path = resources.files("ckanext.satudata_balikpapan").joinpath("data/upload_types.yaml")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(ext).lower(): [str(f).upper() for f in formats] for ext, formats in raw["allowed"].items()}
+
+
+def satudata_upload_type(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
+    """An uploaded file (``url_type`` ``upload``; its name is the ``url``) must be of a type
+    on the allow-list, and match the resource's format when one is given: an HTML or SVG
+    "report" is refused (issue #14), and so is a ``.csv`` declared as PDF. Links are not
+    concerned (nothing is served from the portal's origin)."""
+    if data.get((*key[:-1], "url_type")) != "upload":
+        return
+    url = data.get(key)
+    name = str(url or "").rsplit("/", 1)[-1]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    allowed = _upload_types()
+    if extension not in allowed:
+        shown = ", ".join(sorted(e.upper() for e in allowed))
+        errors[key].append(
+            tk._('Files of type "{extension}" cannot be uploaded; accepted: {types}').format(
+                extension=extension or name, types=shown
+            )
+        )
+        return
+    fmt = data.get((*key[:-1], "format"))
+    if isinstance(fmt, str) and fmt.strip() and fmt.strip().upper().lstrip(".") not in allowed[extension]:
+        errors[key].append(
+            tk._('The file "{name}" is not a {format} file; its format may be {formats}').format(
+                name=name, format=fmt.strip(), formats=", ".join(allowed[extension])
+            )
+        )
