@@ -195,3 +195,34 @@ def test_one_address_trying_many_accounts_is_refused(app, users):
     refused = _try(app, "walidata", PASSWORD)
     page = app.get(refused.headers["Location"], follow_redirects=True).body
     assert "Terlalu banyak percobaan masuk yang gagal" in page
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("pendek1", "Kata sandi minimal 10 karakter"),
+        ("hanyahurufsaja", "Kata sandi harus memuat huruf dan angka"),
+        ("1234567890123", "Kata sandi harus memuat huruf dan angka"),
+        ("sitiaminah2026", "Kata sandi tidak boleh memuat nama pengguna"),
+        ("a1" * 200, "Kata sandi paling banyak 256 karakter"),
+    ],
+)
+def test_a_weak_password_is_refused_in_indonesian_and_no_account_is_made(app, users, password, message):
+    res = app.post(
+        "/api/3/action/user_create", headers=users["admin"],
+        json={"name": "sitiaminah", "email": "siti@balikpapan.go.id", "password": password},
+    )  # fmt: skip
+    assert res.status_code == 409
+    assert res.json["error"]["password"] == [message]
+    assert (
+        app.post("/api/3/action/user_show", json={"id": "sitiaminah"}, headers=users["admin"]).status_code
+        == 404
+    )
+
+
+def test_a_strong_password_is_taken(app, users):
+    res = app.post(
+        "/api/3/action/user_create", headers=users["admin"],
+        json={"name": "sitiaminah", "email": "siti@balikpapan.go.id", "password": "Teluk-Balikpapan-77"},
+    )  # fmt: skip
+    assert res.status_code == 200

@@ -7,8 +7,9 @@ import unicodedata
 
 def clean_text(value: str) -> str:
     """Text as stored: Unicode NFC, Windows line ends made plain, control characters (NUL
-    included, which PostgreSQL refuses) removed except tab and new line, outer blanks
-    stripped."""
+    included, which PostgreSQL refuses) removed except tab and new line, lone surrogates
+    (which no encoding can write) removed, outer blanks stripped."""
+    value = "".join(c for c in value if not "\ud800" <= c <= "\udfff")
     value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
     value = "".join(c for c in value if c in "\t\n" or unicodedata.category(c) != "Cc")
     return value.strip()

@@ -206,16 +206,24 @@ def _missing(key: Key, errors: dict[Key, list[str]]) -> None:
     _fail(key, errors, tk._("Missing value"))
 
 
+MAX_KEY_LENGTH = 200  # CKAN's names are at most 100 characters, ids 36
+
+
 def lookup_key(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
     """An id or name to look something up by: text (a number is taken as its text), outer
     blanks stripped, nothing else changed, so that a key with odd characters finds nothing
-    (and is reported as not found) instead of being cleaned into another key."""
+    (and is reported as not found) instead of being cleaned into another key. A key no
+    record can have, because PostgreSQL cannot hold it (NUL, a lone surrogate) or because it
+    is longer than any id or name, is refused as such before any query."""
     value = data.get(key)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
         _fail(key, errors, tk._("{field}: enter text").format(field=key[-1]))
-    data[key] = value.strip()
+    value = value.strip()
+    if len(value) > MAX_KEY_LENGTH or "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+        _fail(key, errors, tk._("{field}: not an id or a name").format(field=key[-1]))
+    data[key] = value
 
 
 def identifier(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
