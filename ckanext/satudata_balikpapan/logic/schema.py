@@ -212,18 +212,19 @@ MAX_KEY_LENGTH = 200  # CKAN's names are at most 100 characters, ids 36
 def lookup_key(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
     """An id or name to look something up by: text (a number is taken as its text), outer
     blanks stripped, nothing else changed, so that a key with odd characters finds nothing
-    (and is reported as not found) instead of being cleaned into another key. A key no
-    record can have, because PostgreSQL cannot hold it (NUL, a lone surrogate) or because it
-    is longer than any id or name, is refused as such before any query."""
+    (and is reported as not found) instead of being cleaned into another key. Characters
+    PostgreSQL cannot hold (NUL, a lone surrogate) are replaced by U+FFFD, which no id or
+    name has: the key still finds nothing, and no query fails on it. A key longer than any
+    id or name is refused as such."""
     value = data.get(key)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
         _fail(key, errors, tk._("{field}: enter text").format(field=key[-1]))
     value = value.strip()
-    if len(value) > MAX_KEY_LENGTH or "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+    if len(value) > MAX_KEY_LENGTH:
         _fail(key, errors, tk._("{field}: not an id or a name").format(field=key[-1]))
-    data[key] = value
+    data[key] = "".join("\ufffd" if c == "\x00" or "\ud800" <= c <= "\udfff" else c for c in value)
 
 
 def identifier(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
