@@ -255,6 +255,20 @@ def test_requests_per_network_address_are_limited(app, people, ckan_config, monk
         assert _create(app, headers=people["walidata"], email=f"telepon{n}@example.org").status_code == 200
 
 
+def test_the_address_limit_counts_only_anonymous_visitors(app, people, ckan_config, monkeypatch):
+    """A busy walidata (or a logged-in citizen) behind the city's address must not lock out the
+    anonymous visitors who share it."""
+    _configure(ckan_config, monkeypatch, rate_limit=2)
+    for n in range(3):
+        assert _create(app, headers=people["walidata"], email=f"telepon{n}@example.org").status_code == 200
+    assert _create(app, headers=people["warga"], email="warga@example.org").status_code == 200
+    for n in range(2):
+        assert _create(app, email=f"tamu{n}@example.org").status_code == 200
+    res = _create(app, email="tamu9@example.org")
+    assert res.status_code == 409 and "rate_limit" in res.json["error"]
+    assert len(_stored()) == 6
+
+
 def test_behind_a_proxy_the_limit_counts_each_visitor_not_the_proxy(app, people, ckan_config, monkeypatch):
     _configure(ckan_config, monkeypatch, rate_limit=1, trusted_proxy_hops=1)
 

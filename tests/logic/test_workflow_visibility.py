@@ -131,6 +131,19 @@ def test_who_reads_a_dataset_under_review(app, portal, viewer, state, sees):
     assert (res.status_code == 200) is sees
 
 
+@pytest.mark.parametrize("state", [*HIDDEN_STATES, "terbit"])
+def test_the_pembinas_queue_lists_only_what_the_pembina_may_read(app, portal, state):
+    """Asked for any state, the pembina's queue shows a dataset (its title, state and the
+    walidata's last note) only when its page would be shown to them."""
+    dataset, _ = _dataset(state)
+    headers = {"Authorization": portal["pembina"]}
+    queue = app.get("/api/3/action/satudata_review_queue", query_string={"state": state}, headers=headers)
+    listed = [d["name"] for d in queue.json["result"]["results"]]
+    readable = app.get("/api/3/action/package_show", query_string={"id": dataset["name"]}, headers=headers)
+    assert (dataset["name"] in listed) is (readable.status_code == 200)
+    assert (dataset["name"] in listed) is (state in ("diajukan", "terbit"))
+
+
 def test_the_public_sees_a_published_dataset_under_update_marked_as_such(app, portal):
     dataset, _ = _dataset("diperbarui")
     shown = app.get("/api/3/action/package_show", query_string={"id": dataset["name"]}).json["result"]
@@ -156,3 +169,30 @@ def test_a_produsen_cannot_make_a_dataset_public_by_hand(app, portal):
         headers={"Authorization": portal["produsen"]},
     )
     assert bulk.status_code == 403
+
+
+def test_groups_are_the_walidatas_and_hold_only_published_datasets(app, portal):
+    """A citizen cannot create a group (its title would show on official dataset pages), and
+    no group can be given a dataset the city has not published."""
+    created = app.post("/api/3/action/group_create", json={"name": "topik-warga"},
+                       headers={"Authorization": portal["warga"]})  # fmt: skip
+    assert created.status_code == 403
+    assert "walidata" in created.json["error"]["message"]
+    walidata = {"Authorization": portal["walidata"]}
+    group = app.post("/api/3/action/group_create", json={"name": "kesehatan", "title": "Kesehatan"},
+                     headers=walidata).json["result"]  # fmt: skip
+    draft, _ = _dataset("draft")
+    res = app.post("/api/3/action/member_create",
+                   json={"id": group["id"], "object": draft["id"], "object_type": "package", "capacity": "public"},
+                   headers=walidata)  # fmt: skip
+    assert res.status_code == 403
+    assert "dipublikasikan" in res.json["error"]["message"] or "published" in res.json["error"]["message"]
+    assert helpers.call_action("group_show", id="kesehatan")["package_count"] == 0
+    helpers.call_action("satudata_submit", context=dict(ADMIN), id=draft["id"])
+    helpers.call_action(
+        "satudata_publish", context=dict(ADMIN), id=draft["id"], override_reason=TEST_OVERRIDE_REASON
+    )
+    res = app.post("/api/3/action/member_create",
+                   json={"id": group["id"], "object": draft["id"], "object_type": "package", "capacity": "public"},
+                   headers=walidata)  # fmt: skip
+    assert res.status_code == 200

@@ -11,10 +11,12 @@ Personal data (UU 27/2022 on personal data protection): the requester's name, e-
 institution and purpose are shown only to the walidata, to the editors and admins of the OPD
 the request is assigned to, to sysadmins, and to whoever holds the private link. Everything
 else (what is asked for, the state, the OPD, the reason and the answering dataset) is public.
-The private link's token and the requester's network address are stored as hashes only.
+The private link's token and an anonymous requester's network address are stored as hashes
+only.
 
-Spam: a honeypot field and a limit per network address and per e-mail address within a time
-window (``ckanext.satudata.requests.rate_limit`` and ``..._window``), counted in the database.
+Spam: a honeypot field and a limit per e-mail address and, for anonymous requests, per
+network address within a time window (``ckanext.satudata.requests.rate_limit`` and
+``..._window``), counted in the database.
 """
 
 from __future__ import annotations
@@ -334,7 +336,12 @@ def create(
     private link's token (never stored) and the event. The caller has passed the auth check."""
     actor = actor_of(context)
     now = utcnow()
-    ip_hash = hash_ip(ip, str(tk.config.get("SECRET_KEY") or tk.config.get("beaker.session.secret") or ""))
+    # The address limit is for anonymous visitors, who share addresses (an office, a campus, a
+    # mobile carrier): only their requests carry the address, so a busy walidata entering
+    # requests received by telephone, or a logged-in user, never locks the visitors behind the
+    # same address out. Logged-in users are accountable by their account (and their e-mail).
+    secret = str(tk.config.get("SECRET_KEY") or tk.config.get("beaker.session.secret") or "")
+    ip_hash = hash_ip(ip, secret) if actor is None else None
     token = new_token()
     try:
         db.lock_creation()

@@ -15,6 +15,8 @@ from ckanext.satudata_balikpapan.workflow import states
 
 __all__ = [
     "bulk_update_public",
+    "group_create",
+    "member_create",
     "package_delete",
     "satudata_notification_list",
     "satudata_opd_scorecard",
@@ -48,7 +50,7 @@ def _transition_auth(name: str, context: Context, data_dict: DataDict) -> AuthRe
         return _denied(tk._("Dataset not found"))
     user = roles.actor(context)
     role = states.acting_role(roles.roles_of(user, pkg), states.TRANSITIONS[name])
-    if role and (role != roles.PEMBINA or _can_read(context, pkg)):
+    if role and (role != roles.PEMBINA or roles.may_read(user, pkg)):
         return {"success": True}
     messages = {
         "submit": tk._("Only the data producers of the dataset's OPD can submit it"),
@@ -58,14 +60,6 @@ def _transition_auth(name: str, context: Context, data_dict: DataDict) -> AuthRe
         "review_note": tk._("Only the pembina data or the walidata can leave review notes"),
     }
     return _denied(messages[name])
-
-
-def _can_read(context: Context, pkg: model.Package) -> bool:
-    try:
-        tk.check_access("package_show", dict(context), {"id": pkg.id})
-    except tk.NotAuthorized:
-        return False
-    return True
 
 
 def satudata_submit(context: Context, data_dict: DataDict) -> AuthResult:
@@ -121,6 +115,31 @@ def package_delete(next_auth: AuthFunction, context: Context, data_dict: DataDic
     published = pkg is not None and workflow.state_of(pkg)["published"]
     if published and not roles.is_walidata(roles.actor(context)):
         return _denied(tk._("A published dataset can only be withdrawn or deleted by the walidata"))
+    return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+def group_create(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """Groups (topics) are the walidata's to curate: a group's title is shown on the official
+    page of every dataset in it, so a member of the public who could create one could write on
+    the city's pages. OPDs are organizations, created from the registry, not groups."""
+    user = roles.actor(context)
+    if user is not None and (user.sysadmin or roles.is_walidata(user)):
+        return next_auth(context, data_dict)
+    return _denied(tk._("Groups (topics) are created by the walidata"))
+
+
+@tk.chained_auth_function
+def member_create(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """Only a published dataset may be put in a group: a group is public, and listing a draft
+    in it by id would announce data the city has not released."""
+    if data_dict.get("object_type") == "package":
+        group_key, pkg_key = data_dict.get("id"), data_dict.get("object")
+        group = model.Group.get(group_key) if isinstance(group_key, str) and group_key else None
+        pkg = model.Package.get(pkg_key) if isinstance(pkg_key, str) and pkg_key else None
+        in_group = group is not None and not group.is_organization and pkg is not None
+        if in_group and not workflow.state_of(pkg)["published"]:
+            return _denied(tk._("Only a published dataset can be put in a group"))
     return next_auth(context, data_dict)
 
 

@@ -52,6 +52,19 @@ def actor(context: Mapping[str, Any]) -> model.User | None:
     return user_obj(context.get("auth_user_obj")) or user_obj(context.get("user"))
 
 
+def may_read(user: Any, pkg: model.Package) -> bool:
+    """Whether ``user`` may read ``pkg`` as ``package_show`` decides (permission labels and the
+    workflow's rules). Every list that names datasets to a user filters through this, so no
+    list shows a title, state or note the dataset page itself would refuse."""
+    obj = user_obj(user)
+    context = {"user": obj.name if obj else "", "auth_user_obj": obj}
+    try:
+        tk.check_access("package_show", context, {"id": pkg.id})
+    except tk.NotAuthorized:
+        return False
+    return True
+
+
 def walidata_org() -> str:
     """The code of the walidata OPD: configured, or the registry's walidata (Diskominfo)."""
     return config.walidata_org() or opd.default_registry().walidata

@@ -47,8 +47,9 @@ def satudata_request_create(context: Context, data_dict: DataDict) -> dict[str, 
     :param organization: the OPD that probably holds the data, by name or id (optional)
     :param website: must stay empty (a trap for robots: a request with it is not stored)
 
-    Requests per e-mail address and per network address are limited
-    (``ckanext.satudata.requests.rate_limit`` per ``..._window`` minutes).
+    Requests per e-mail address, and anonymous requests per network address, are limited
+    (``ckanext.satudata.requests.rate_limit`` per ``..._window`` minutes); the walidata is not
+    limited.
     """
     tk.check_access("satudata_request_create", context, data_dict)
     trap = data_dict.get(requests.HONEYPOT)

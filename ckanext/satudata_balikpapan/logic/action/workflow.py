@@ -131,8 +131,9 @@ def satudata_review_queue(context: Context, data_dict: DataDict) -> dict[str, An
     """What awaits the caller, oldest first.
 
     Walidata and sysadmins: submitted datasets of every OPD. Pembina: submitted statistical
-    datasets. Produsen: their OPDs' datasets that are not published as they stand (draft,
-    diajukan, dikembalikan, ditarik, and published ones with an edit under review).
+    datasets, and in any state only those ``package_show`` lets them read. Produsen: their
+    OPDs' datasets that are not published as they stand (draft, diajukan, dikembalikan,
+    ditarik, and published ones with an edit under review).
 
     :param owner_org: only this OPD (id or name)
     :param state: only these states (list or comma-separated)
@@ -170,7 +171,8 @@ def satudata_review_queue(context: Context, data_dict: DataDict) -> dict[str, An
                 continue
         elif status == states.TERBIT:
             continue
-        if pembina and not reviewer and (pkg.extras or {}).get("jenis") != "statistik":
+        # the pembina sees statistical datasets, and only what package_show shows them
+        if pembina and not reviewer and not _pembina_sees(user, pkg):
             continue
         since = _since(pkg, state)
         age = (now - since).days if since else 0
@@ -206,6 +208,10 @@ def _candidates(user: model.User, everyone: bool, owner_id: str | None):
         )
         query = query.filter(model.Package.owner_org.in_([o["id"] for o in orgs] or [""]))
     return query.all()
+
+
+def _pembina_sees(user: model.User, pkg: model.Package) -> bool:
+    return (pkg.extras or {}).get("jenis") == "statistik" and roles.may_read(user, pkg)
 
 
 def _since(pkg: model.Package, state: dict[str, Any]) -> dt.datetime | None:
