@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.common import config
 from ckan.tests import factories, helpers
+from werkzeug.datastructures import FileStorage
 
 from ckanext.satudata_balikpapan.model import TABLES
 from ckanext.satudata_balikpapan.registry import opd
@@ -147,6 +149,17 @@ def create_dataset(user=None, **overrides):
 
     context = {"user": user} if user else {"ignore_auth": True, "user": _site_user()}
     return helpers.call_action("package_create", context=context, **example_dataset(**overrides))
+
+
+def upload_csv(dataset_id: str, user: str, filename: str = "data.csv") -> dict:
+    """Upload a small valid table (one kecamatan, one year) to a dataset through the action
+    API, as ``user`` would from the resource form."""
+
+    body = io.BytesIO(b"kode_wilayah,tahun,kasus\n64.71.01,2024,17\n")
+    return helpers.call_action(
+        "resource_create", context={"user": user}, package_id=dataset_id, url=filename,
+        upload=FileStorage(body, filename=filename), format="CSV", periode="2024",
+    )  # fmt: skip
 
 
 # The reason tests give for publishing past data quality warnings. Their files are small test

@@ -8,13 +8,10 @@ Published datasets (also while an edit is under review) are reachable everywhere
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from ckan.tests import helpers
-from werkzeug.datastructures import FileStorage
 
-from tests.conftest import TEST_OVERRIDE_REASON, create_dataset, make_workflow_people
+from tests.conftest import TEST_OVERRIDE_REASON, create_dataset, make_workflow_people, upload_csv
 
 ADMIN = {"user": "admin"}
 
@@ -29,11 +26,7 @@ def portal(clean_db, clean_index):
 
 def _dataset(state: str) -> tuple[dict, dict]:
     dataset = create_dataset(user="produsen-dinkes", name="rahasia-dbd", title="Kasus DBD Rahasia Uji")
-    upload = FileStorage(io.BytesIO(b"kode_wilayah,tahun,kasus\n64.71.01,2024,17\n"), filename="dbd.csv")
-    resource = helpers.call_action(
-        "resource_create", context={"user": "produsen-dinkes"}, package_id=dataset["id"], url="dbd.csv",
-        upload=upload, format="CSV", periode="2024",
-    )  # fmt: skip
+    resource = upload_csv(dataset["id"], "produsen-dinkes", "dbd.csv")
     steps = {
         "draft": [],
         "diajukan": [("submit", None)],

@@ -52,6 +52,7 @@ from redis.exceptions import RedisError
 
 from ckanext.satudata_balikpapan import config
 from ckanext.satudata_balikpapan.data_requests.service import client_ip
+from ckanext.satudata_balikpapan.views import api_input
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +139,10 @@ def check_csrf() -> None:
 
 
 def register(app: Flask) -> Any:
-    """Hook :func:`check_csrf` and :func:`secure_headers` into CKAN's Flask app."""
+    """Hook :func:`check_csrf`, the API input check (``views/api_input.py``) and
+    :func:`secure_headers` into CKAN's Flask app."""
     app.before_request(check_csrf)
+    app.before_request(api_input.check)
     app.after_request(secure_headers)
     return app
 

@@ -11,9 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import rdflib.plugin
+import rdflib.serializer
 from ckan import model
 from ckan.lib.search import SearchError
 from ckan.types import Action, Context, DataDict
+from ckanext.dcat.utils import url_to_rdflib_format
 
 from ckanext.satudata_balikpapan.dcat import PUBLISHED_FQ, cache, fragments
 from ckanext.satudata_balikpapan.workflow import service as workflow
@@ -30,7 +33,21 @@ def _readable_query(call: Callable[[], Any]) -> Any:
         raise tk.ValidationError({"q": [message]}) from error
 
 
+def _known_format(data_dict: dict[str, Any]) -> None:
+    """A ``format`` rdflib can write (ckanext-dcat's names: ttl, rdf, xml, jsonld, n3, and
+    rdflib's own), else a 409 naming it: rdflib would raise on an unknown one."""
+    fmt = data_dict.get("format")
+    if fmt in (None, ""):
+        return
+    try:
+        rdflib.plugin.get(url_to_rdflib_format(fmt), rdflib.serializer.Serializer)
+    except (rdflib.plugin.PluginException, TypeError):
+        message = tk._("Unknown format: {format}; use ttl, rdf, xml, jsonld or n3")
+        raise tk.ValidationError({"format": [message.format(format=str(fmt)[:40])]}) from None
+
+
 def _published_only(data_dict: dict[str, Any]) -> dict[str, Any]:
+    _known_format(data_dict)
     data_dict = dict(data_dict)
     fq = (data_dict.get("fq") or "").strip()
     data_dict["fq"] = f"{PUBLISHED_FQ} +({fq})" if fq else PUBLISHED_FQ
@@ -69,4 +86,5 @@ def dcat_dataset_show(up_func: Action, context: Context, data_dict: DataDict) ->
     pkg = model.Package.get(data_dict.get("id") or "")
     if pkg is None or pkg.state != "active" or not workflow.state_of(pkg)["published"]:
         raise tk.ObjectNotFound(tk._("Dataset not found"))
+    _known_format(data_dict)
     return up_func(context, data_dict)
