@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from ckanext.satudata_balikpapan.data_requests import service as dr
+from ckanext.satudata_balikpapan.lib.client import client_ip
 from ckanext.satudata_balikpapan.lib.text import clean_text
 
 
@@ -79,7 +80,7 @@ def test_network_addresses_are_stored_as_keyed_hashes():
     ],
 )
 def test_the_client_address_behind_trusted_proxies(remote, forwarded, hops, expected):
-    assert dr.client_ip(remote, forwarded, hops) == expected
+    assert client_ip(remote, forwarded, hops) == expected
 
 
 REQUEST = {

@@ -105,17 +105,6 @@ def hash_ip(ip: str | None, secret: str) -> str | None:
     return hmac.new(secret.encode("utf-8"), ip.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def client_ip(remote_addr: str | None, forwarded_for: str | None, trusted_hops: int = 0) -> str | None:
-    """The client's network address. Behind ``trusted_hops`` reverse proxies (nginx), each
-    appending to ``X-Forwarded-For``, it is that header's entry added by the outermost trusted
-    proxy; without proxies, the socket's peer. Entries a client could forge are never used."""
-    if trusted_hops > 0 and forwarded_for:
-        parts = [p.strip() for p in forwarded_for.split(",") if p.strip()]
-        if len(parts) >= trusted_hops:
-            return parts[-trusted_hops]
-    return remote_addr or None
-
-
 def redact(request: dict[str, Any]) -> dict[str, Any]:
     """The public part of a request: without the personal data and the hashes."""
     return {k: v for k, v in request.items() if k not in PERSONAL_FIELDS + HIDDEN_FIELDS}

@@ -51,7 +51,7 @@ from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 
 from ckanext.satudata_balikpapan import config
-from ckanext.satudata_balikpapan.data_requests.service import client_ip
+from ckanext.satudata_balikpapan.lib.client import caller_address
 from ckanext.satudata_balikpapan.views import api_input
 
 log = logging.getLogger(__name__)
@@ -155,9 +155,7 @@ def _keys(login: str) -> tuple[str, str | None]:
     no personal data in Redis)."""
     site = tk.config.get("ckan.site_id") or "default"
     account = hashlib.sha256(login.strip().lower().encode("utf-8", "replace")).hexdigest()[:32]
-    address = client_ip(
-        request.remote_addr, request.headers.get("X-Forwarded-For"), config.requests_trusted_proxy_hops()
-    )
+    address = caller_address()
     by_address = hashlib.sha256(address.encode()).hexdigest()[:32] if address else None
     return f"{site}:satudata:login:user:{account}", (
         f"{site}:satudata:login:addr:{by_address}" if by_address else None

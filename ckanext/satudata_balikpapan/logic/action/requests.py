@@ -8,26 +8,16 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Context, DataDict
-from flask import has_request_context, request
 
-from ckanext.satudata_balikpapan import config
 from ckanext.satudata_balikpapan.data_requests import mail
 from ckanext.satudata_balikpapan.data_requests import service as requests
+from ckanext.satudata_balikpapan.lib.client import caller_address
 from ckanext.satudata_balikpapan.logic import schema
 from ckanext.satudata_balikpapan.model import data_request as db
 
 log = logging.getLogger(__name__)
 
 MAX_LIMIT = 100
-
-
-def _client_ip() -> str | None:
-    """The caller's network address when the action runs in a web request."""
-
-    if not has_request_context():
-        return None
-    hops = config.requests_trusted_proxy_hops()
-    return requests.client_ip(request.remote_addr, request.headers.get("X-Forwarded-For"), hops)
 
 
 def satudata_request_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -60,7 +50,7 @@ def satudata_request_create(context: Context, data_dict: DataDict) -> dict[str, 
     data, errors = tk.navl_validate(dict(data_dict), schema.data_request_schema(), context)
     if errors:
         raise tk.ValidationError(errors)
-    row, token, event = requests.create(context, data, _client_ip())
+    row, token, event = requests.create(context, data, caller_address())
     mail.event_happened(event, token=token)
     out = requests.view(row, full=True)
     out.update(stored=True, token=token, follow_url=requests.follow_url(row["reference"], token))
