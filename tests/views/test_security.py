@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 
-import ckan.plugins.toolkit as tk
 import pytest
 from ckan import model
 from ckan.tests import helpers
@@ -18,11 +17,15 @@ from tests.conftest import create_dataset, make_workflow_people
 pytestmark = [pytest.mark.integration]
 
 CSRF_ON = pytest.mark.ckan_config("WTF_CSRF_ENABLED", True)
-# The login flow of these tests does not yet pass on CKAN 2.11 (#14, left open): the CSRF
-# re-check is switched on for 2.12 only, and the login tests run there.
-CKAN_212 = pytest.mark.skipif(not tk.check_ckan_version(min_version="2.12"), reason="CKAN 2.12 only (#14)")
 PASSWORD = "correct123"  # CKAN's factories.User default is random: the users get this one
 TOKEN = re.compile(r'name="_csrf_token"\s+value="([^"]+)"')
+
+
+@pytest.fixture
+def browser(app):
+    """One browser: a test client that keeps its cookies (its session) from one request to the
+    next, on every CKAN version (CKAN 2.11's ``app.get`` starts a new client on each call)."""
+    return app.test_client()
 
 
 @pytest.fixture
@@ -123,33 +126,33 @@ def _login(app, name: str) -> None:
     assert res.status_code == 302, res.body[:300]
 
 
-@CKAN_212
 @CSRF_ON
-def test_the_login_form_refuses_a_post_without_its_token_after_any_number_of_anonymous_visits(app, users):
+def test_the_login_form_refuses_a_post_without_its_token_after_any_number_of_anonymous_visits(browser, users):
     """CKAN exempted the login view from CSRF for the life of the process after the first
     anonymous request: a forged login then passed. Not any more, in Indonesian."""
     for _ in range(2):
-        app.get("/user/login")
-    res = app.post("/user/login", data={"login": "walidata", "password": PASSWORD}, follow_redirects=False)
+        browser.get("/user/login")
+    res = browser.post(
+        "/user/login", data={"login": "walidata", "password": PASSWORD}, follow_redirects=False
+    )
     assert res.status_code == 400
     assert "token CSRF tidak ada atau tidak sah" in res.body
-    _login(app, "walidata")  # with its token, the same form logs in
+    _login(browser, "walidata")  # with its token, the same form logs in
 
 
-@CKAN_212
 @CSRF_ON
-def test_a_forged_step_from_the_walidatas_browser_is_refused_after_an_api_token_call(app, users):
+def test_a_forged_step_from_the_walidatas_browser_is_refused_after_an_api_token_call(browser, users):
     """The attack of #14: one call with an API token exempted the verification view, then the
     walidata's browser session POSTed a step with no token and a foreign Origin, recorded."""
     create_dataset(user="produsen-dinkes", name="dbd")
     helpers.call_action("satudata_submit", context={"user": "produsen-dinkes"}, id="dbd")
-    token_call = app.post(
+    token_call = browser.post(
         "/dataset/dbd/verifikasi/return", data={"note": ""}, headers=users["walidata"], follow_redirects=False
     )
     assert token_call.status_code != 400  # a token-authenticated request carries no ambient authority
 
-    _login(app, "walidata")
-    forged = app.post(
+    _login(browser, "walidata")
+    forged = browser.post(
         "/dataset/dbd/verifikasi/return", data={"note": "dikembalikan oleh penyerang"},
         headers={"Origin": "https://evil.example"}, follow_redirects=False,
     )  # fmt: skip
@@ -162,49 +165,55 @@ def test_a_forged_step_from_the_walidatas_browser_is_refused_after_an_api_token_
     )
 
 
-@CKAN_212
 @CSRF_ON
-def test_the_api_checks_csrf_for_a_cookie_session_and_not_for_a_token_or_an_anonymous_caller(app, users):
-    assert app.post("/api/3/action/package_search", json={"q": "*:*"}).status_code == 200  # anonymous
-    assert app.post("/api/3/action/package_search", json={}, headers=users["walidata"]).status_code == 200
-    _login(app, "walidata")
-    assert app.post("/api/3/action/package_search", json={}).status_code == 400
+def test_the_api_checks_csrf_for_a_cookie_session_and_not_for_a_token_or_an_anonymous_caller(browser, users):
+    assert browser.post("/api/3/action/package_search", json={"q": "*:*"}).status_code == 200  # anonymous
+    assert browser.post("/api/3/action/package_search", json={}, headers=users["walidata"]).status_code == 200
+    _login(browser, "walidata")
+    assert browser.post("/api/3/action/package_search", json={}).status_code == 400
+
+
+# The address the attempts come from (CKAN 2.11's test client sends none of its own).
+ADDRESS = {"REMOTE_ADDR": "203.0.113.9"}
 
 
 def _try(app, name: str, password: str):
-    return app.post("/user/login", data={"login": name, "password": password}, follow_redirects=False)
+    return app.post(
+        "/user/login",
+        data={"login": name, "password": password},
+        follow_redirects=False,
+        environ_base=ADDRESS,
+    )
 
 
 def _logged_in(app) -> bool:
     return app.get("/dashboard/datasets", follow_redirects=False).status_code == 200
 
 
-@CKAN_212
 @pytest.mark.ckan_config("ckanext.satudata.login.max_failures", 3)
-def test_failed_logins_lock_the_account_even_against_the_right_password(app, users):
+def test_failed_logins_lock_the_account_even_against_the_right_password(browser, users):
     """#14: 40 wrong passwords in 10 s, then the right one worked. Now after 3 failures within
     the window the account is refused, with a message saying how long to wait; another
     account from elsewhere is not affected."""
     for _ in range(3):
-        res = _try(app, "walidata", "salah")
+        res = _try(browser, "walidata", "salah")
         assert res.status_code == 200  # the login form again, with CKAN's "login failed"
-    refused = _try(app, "walidata", PASSWORD)
+    refused = _try(browser, "walidata", PASSWORD)
     assert refused.status_code == 302
-    page = app.get(refused.headers["Location"], follow_redirects=True).body
+    page = browser.get(refused.headers["Location"], follow_redirects=True).body
     assert "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit." in page
-    assert not _logged_in(app)
-    assert _try(app, "produsen-dinkes", PASSWORD).status_code == 302
-    assert _logged_in(app)
+    assert not _logged_in(browser)
+    assert _try(browser, "produsen-dinkes", PASSWORD).status_code == 302
+    assert _logged_in(browser)
 
 
-@CKAN_212
 @pytest.mark.ckan_config("ckanext.satudata.login.max_failures", 100)
 @pytest.mark.ckan_config("ckanext.satudata.login.max_failures_per_address", 4)
-def test_one_address_trying_many_accounts_is_refused(app, users):
+def test_one_address_trying_many_accounts_is_refused(browser, users):
     for name in ("walidata", "pembina-bps", "produsen-dinkes", "warga"):
-        _try(app, name, "salah")
-    refused = _try(app, "walidata", PASSWORD)
-    page = app.get(refused.headers["Location"], follow_redirects=True).body
+        _try(browser, name, "salah")
+    refused = _try(browser, "walidata", PASSWORD)
+    page = browser.get(refused.headers["Location"], follow_redirects=True).body
     assert "Terlalu banyak percobaan masuk yang gagal" in page
 
 

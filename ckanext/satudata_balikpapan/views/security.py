@@ -115,8 +115,8 @@ def _token_authenticated() -> bool:
 def check_csrf() -> None:
     """The CSRF token of a state-changing browser request, whatever views CKAN has exempted."""
     app_config = current_app.config
-    if not tk.check_ckan_version(min_version="2.12") or not app_config.get("WTF_CSRF_ENABLED", True):
-        return  # verified on CKAN 2.12 only so far (#14): 2.11 keeps CKAN's own check
+    if not app_config.get("WTF_CSRF_ENABLED", True):
+        return
     if g.get("csrf_valid"):
         return
     if request.method not in app_config.get("WTF_CSRF_METHODS", ("POST", "PUT", "PATCH", "DELETE")):
