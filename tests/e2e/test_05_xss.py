@@ -1,5 +1,6 @@
 """Stored script never runs (#14): a produsen and a member of the public write script into
-every text they can (a dataset's title and description, a file's name and description, the
+every text they can (a dataset's title and description, a file's name and description, a
+CSV's headers and cells, which become the Table Schema's titles, a workbook's sheet name, the
 note of a submission, a data request), and the walidata, logged in, opens every page that
 shows them. In a real Chromium, no payload runs: not one handler fires, no dialog opens, no
 ``javascript:`` link is offered; the payloads are shown as the text they are.
@@ -9,10 +10,12 @@ Each payload, were it to run, adds one to ``window.__xss``; the page starts at 0
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
@@ -56,6 +59,18 @@ def _call(api, action: str, **data) -> dict:
     return body["result"]
 
 
+def _upload(api, dataset_id: str, filename: str, fmt: str, content: bytes, mime: str) -> dict:
+    """Upload a file through the action API, as the resource form sends it."""
+    response = api.post(
+        "/api/3/action/resource_create",
+        multipart={"package_id": dataset_id, "name": filename, "format": fmt, "periode": "2024",
+                   "upload": {"name": filename, "mimeType": mime, "buffer": content}},
+    )  # fmt: skip
+    body = response.json()
+    assert body["success"], (filename, body)
+    return body["result"]
+
+
 @pytest.fixture(scope="module")
 def hostile(playwright_driver: Playwright, base_url: str) -> dict[str, str]:
     """A dataset, a file and a submission written by the produsen, and a data request written
@@ -71,6 +86,19 @@ def hostile(playwright_driver: Playwright, base_url: str) -> dict[str, str]:
         produsen, "resource_create", package_id=dataset["id"], url="https://data.example.id/dbd.csv",
         format="CSV", name=f"{MARK} {PAYLOADS[2]}", description=f"{MARK} {PAYLOAD}", periode="2024",
     )  # fmt: skip
+    header = ["kode_wilayah", "tahun", PAYLOADS[0], PAYLOADS[2]]
+    table = ",".join(f'"{h.replace(chr(34), chr(34) * 2)}"' for h in header) + "\n"
+    table += f'64.71.01,2024,17,"{PAYLOADS[1].replace(chr(34), chr(34) * 2)}"\n'
+    csv_file = _upload(produsen, dataset["id"], f"{MARK}.csv", "CSV", table.encode(), "text/csv")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "<img src=x onerror=alert(1)>"  # 28 characters: a sheet name holds 31
+    sheet.append(header)
+    sheet.append(["64.71.01", 2024, 17, PAYLOADS[1]])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    xlsx_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    xlsx_file = _upload(produsen, dataset["id"], f"{MARK}.xlsx", "XLSX", buffer.getvalue(), xlsx_mime)
     _call(produsen, "satudata_submit", id=dataset["id"], note=f"{MARK} {PAYLOAD}")
     anonymous = _api(playwright_driver, base_url, None)
     request = _call(
@@ -79,7 +107,8 @@ def hostile(playwright_driver: Playwright, base_url: str) -> dict[str, str]:
     )  # fmt: skip
     produsen.dispose()
     anonymous.dispose()
-    return {"dataset": dataset["name"], "resource": resource["id"], "request": request["reference"]}
+    return {"dataset": dataset["name"], "resource": resource["id"], "request": request["reference"],
+            "csv": csv_file["id"], "xlsx": xlsx_file["id"]}  # fmt: skip
 
 
 def _watched(context: BrowserContext) -> list[str]:
@@ -99,6 +128,8 @@ def test_no_stored_payload_runs_on_the_walidata_s_pages(new_context, hostile, sh
     pages = {
         "halaman-dataset": f"/dataset/{name}",
         "sumber-data": f"/dataset/{name}/resource/{resource}",
+        "berkas-csv": f"/dataset/{name}/resource/{hostile['csv']}",
+        "berkas-xlsx": f"/dataset/{name}/resource/{hostile['xlsx']}",
         "aktivitas": f"/dataset/activity/{name}",
         "pencarian": f"/dataset/?q={MARK}",
         "antrean-verifikasi": "/verifikasi/antrean",
