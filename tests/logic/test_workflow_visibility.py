@@ -2,7 +2,8 @@
 
 A dataset that is not published (draft, diajukan, dikembalikan, ditarik) must not be
 reachable by the public, a logged-in citizen or another OPD: not its page, the API, search,
-listings, its resources or their downloads, activity streams, the DCAT feed or the OPD page.
+listings (its free tags and its id among the OPD's members too), its resources or their
+downloads, activity streams, the DCAT feed or the OPD page.
 Published datasets (also while an edit is under review) are reachable everywhere.
 """
 
@@ -79,6 +80,14 @@ def _channels(app, dataset, resource, headers) -> dict[str, bool]:
     seen["dcat catalog"] = pid in app.get("/catalog.ttl", headers=headers).body
     seen["dcat dataset"] = app.get(f"/dataset/{name}.rdf", headers=headers).status_code == 200
     seen["opd page"] = name in app.get("/organization/dinkes", headers=headers).body
+    # the dataset's free tags ("dbd" is on no other dataset) and its id among the OPD's members
+    seen["tag_list"] = "dbd" in app.get("/api/3/action/tag_list", headers=headers).json["result"]
+    completion = app.get("/api/3/action/tag_autocomplete", query_string={"query": "db"}, headers=headers)
+    seen["tag_autocomplete"] = "dbd" in completion.json["result"]
+    members = app.get(
+        "/api/3/action/member_list", query_string={"id": "dinkes", "object_type": "package"}, headers=headers
+    ).json["result"]
+    seen["member_list"] = any(member[0] == pid for member in members)
     return seen
 
 

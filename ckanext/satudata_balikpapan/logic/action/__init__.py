@@ -6,6 +6,7 @@ from ckanext.satudata_balikpapan.logic.action.dcat import (
     dcat_catalog_show,
     dcat_dataset_show,
 )
+from ckanext.satudata_balikpapan.logic.action.listings import member_list, tag_autocomplete, tag_list
 from ckanext.satudata_balikpapan.logic.action.quality import (
     resource_create,
     resource_update,
@@ -40,6 +41,7 @@ __all__ = [
     "dcat_catalog_search",
     "dcat_catalog_show",
     "dcat_dataset_show",
+    "member_list",
     "package_create",
     "package_delete",
     "package_update",
@@ -64,4 +66,6 @@ __all__ = [
     "satudata_submit",
     "satudata_withdraw",
     "satudata_workflow_history",
+    "tag_autocomplete",
+    "tag_list",
 ]

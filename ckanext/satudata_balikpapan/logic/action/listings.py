@@ -1,0 +1,102 @@
+"""CKAN's lists that name datasets or their tags, chained: they show only what the dataset
+pages show (#14).
+
+CKAN's ``tag_list`` and ``tag_autocomplete`` return every free tag in the database, and
+``member_list`` every dataset id of an OPD or a group, although ``package_show`` refuses the
+unpublished ones: a draft's tags ("rahasia", a person's name) and its id leaked through them.
+Each list now keeps a tag only when a dataset the caller may read carries it, and a dataset
+member only when the caller may read it (``registry.roles.may_read``, the one rule of every
+list). Tags of a vocabulary are the portal's controlled words, public by nature: untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import Action, Context, DataDict
+
+from ckanext.satudata_balikpapan.registry import roles
+
+
+def _readable_tags(context: Context, names: set[str]) -> set[str]:
+    """Of the free tags ``names``, those on a dataset the caller may read: any carried by a
+    public active dataset, and, for a logged-in caller, those on a private one they may read."""
+    if not names:
+        return set()
+    rows = (
+        model.Session.query(model.Tag.name, model.Package)
+        .join(model.PackageTag, model.PackageTag.tag_id == model.Tag.id)
+        .join(model.Package, model.Package.id == model.PackageTag.package_id)
+        .filter(model.Tag.vocabulary_id.is_(None), model.Tag.name.in_(sorted(names)))
+        .filter(model.PackageTag.state == "active", model.Package.state == "active")
+        .order_by(model.Package.private)  # public ones first: most tags end there
+    )
+    user = context.get("auth_user_obj") or context.get("user")
+    readable: set[str] = set()
+    checked: dict[str, bool] = {}
+    for name, pkg in rows:
+        if name in readable:
+            continue
+        if not pkg.private:
+            readable.add(name)
+            continue
+        if not user:
+            continue
+        if pkg.id not in checked:
+            checked[pkg.id] = roles.may_read(user, pkg)
+        if checked[pkg.id]:
+            readable.add(name)
+    return readable
+
+
+def _name(tag: Any) -> str:
+    return tag["name"] if isinstance(tag, dict) else tag
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_list(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's tag list, without the free tags only unpublished datasets carry."""
+    tags = up_func(context, data_dict)
+    if data_dict.get("vocabulary_id") or not isinstance(tags, list):
+        return tags
+    keep = _readable_tags(context, {_name(tag) for tag in tags})
+    return [tag for tag in tags if _name(tag) in keep]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_autocomplete(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's tag completion, without the free tags only unpublished datasets carry."""
+    names = up_func(context, data_dict)
+    if data_dict.get("vocabulary_id") or not isinstance(names, list):
+        return names
+    keep = _readable_tags(context, set(names))
+    return [name for name in names if name in keep]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def member_list(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's member list of an OPD or a group, without the datasets the caller may not read."""
+    members = up_func(context, data_dict)
+    ids = [member[0] for member in members if member[1] == "package"]
+    if not ids:
+        return members
+    packages = {pkg.id: pkg for pkg in model.Session.query(model.Package).filter(model.Package.id.in_(ids))}
+    user = context.get("auth_user_obj") or context.get("user")
+
+    def readable(package_id: str) -> bool:
+        pkg = packages.get(package_id)
+        if pkg is None:
+            return False
+        if not pkg.private and pkg.state == "active":
+            return True
+        return bool(user) and roles.may_read(user, pkg)
+
+    return [member for member in members if member[1] != "package" or readable(member[0])]
+
+
+__all__ = ["member_list", "tag_autocomplete", "tag_list"]
