@@ -51,30 +51,30 @@ def _readable_tags(context: Context, names: set[str]) -> set[str]:
     return readable
 
 
-def _name(tag: Any) -> str:
-    return tag["name"] if isinstance(tag, dict) else tag
+def _without_hidden_tags(context: Context, data_dict: DataDict, tags: Any) -> Any:
+    """``tags`` (names, or dicts with a name) without the free tags the caller may not see."""
+    if data_dict.get("vocabulary_id") or not isinstance(tags, list):
+        return tags
+
+    def name(tag: Any) -> str:
+        return tag["name"] if isinstance(tag, dict) else tag
+
+    keep = _readable_tags(context, {name(tag) for tag in tags})
+    return [tag for tag in tags if name(tag) in keep]
 
 
 @tk.chained_action
 @tk.side_effect_free
 def tag_list(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """CKAN's tag list, without the free tags only unpublished datasets carry."""
-    tags = up_func(context, data_dict)
-    if data_dict.get("vocabulary_id") or not isinstance(tags, list):
-        return tags
-    keep = _readable_tags(context, {_name(tag) for tag in tags})
-    return [tag for tag in tags if _name(tag) in keep]
+    return _without_hidden_tags(context, data_dict, up_func(context, data_dict))
 
 
 @tk.chained_action
 @tk.side_effect_free
 def tag_autocomplete(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """CKAN's tag completion, without the free tags only unpublished datasets carry."""
-    names = up_func(context, data_dict)
-    if data_dict.get("vocabulary_id") or not isinstance(names, list):
-        return names
-    keep = _readable_tags(context, set(names))
-    return [name for name in names if name in keep]
+    return _without_hidden_tags(context, data_dict, up_func(context, data_dict))
 
 
 @tk.chained_action
