@@ -11,6 +11,7 @@ list). Tags of a vocabulary are the portal's controlled words, public by nature:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -20,9 +21,26 @@ from ckan.types import Action, Context, DataDict
 from ckanext.satudata_balikpapan.registry import roles
 
 
+def _reader(context: Context) -> Callable[[model.Package], bool]:
+    """Whether the caller may read a dataset: anyone a public active one; a private one as
+    ``package_show`` decides (``roles.may_read``), asked once per dataset."""
+    user = context.get("auth_user_obj") or context.get("user")
+    decided: dict[str, bool] = {}
+
+    def may_read(pkg: model.Package) -> bool:
+        if not pkg.private and pkg.state == "active":
+            return True
+        if not user:
+            return False
+        if pkg.id not in decided:
+            decided[pkg.id] = roles.may_read(user, pkg)
+        return decided[pkg.id]
+
+    return may_read
+
+
 def _readable_tags(context: Context, names: set[str]) -> set[str]:
-    """Of the free tags ``names``, those on a dataset the caller may read: any carried by a
-    public active dataset, and, for a logged-in caller, those on a private one they may read."""
+    """Of the free tags ``names``, those an active dataset the caller may read carries."""
     if not names:
         return set()
     rows = (
@@ -33,20 +51,10 @@ def _readable_tags(context: Context, names: set[str]) -> set[str]:
         .filter(model.PackageTag.state == "active", model.Package.state == "active")
         .order_by(model.Package.private)  # public ones first: most tags end there
     )
-    user = context.get("auth_user_obj") or context.get("user")
+    may_read = _reader(context)
     readable: set[str] = set()
-    checked: dict[str, bool] = {}
     for name, pkg in rows:
-        if name in readable:
-            continue
-        if not pkg.private:
-            readable.add(name)
-            continue
-        if not user:
-            continue
-        if pkg.id not in checked:
-            checked[pkg.id] = roles.may_read(user, pkg)
-        if checked[pkg.id]:
+        if name not in readable and may_read(pkg):
             readable.add(name)
     return readable
 
@@ -86,15 +94,11 @@ def member_list(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     if not ids:
         return members
     packages = {pkg.id: pkg for pkg in model.Session.query(model.Package).filter(model.Package.id.in_(ids))}
-    user = context.get("auth_user_obj") or context.get("user")
+    may_read = _reader(context)
 
     def readable(package_id: str) -> bool:
         pkg = packages.get(package_id)
-        if pkg is None:
-            return False
-        if not pkg.private and pkg.state == "active":
-            return True
-        return bool(user) and roles.may_read(user, pkg)
+        return pkg is not None and may_read(pkg)
 
     return [member for member in members if member[1] != "package" or readable(member[0])]
 
