@@ -21,7 +21,7 @@ from ckan.common import config
 from ckan.tests import factories, helpers
 from werkzeug.datastructures import FileStorage
 
-from ckanext.satudata_balikpapan.model import TABLES
+from ckanext.satudata_balikpapan.model import APPEND_ONLY, TABLES
 from ckanext.satudata_balikpapan.registry import opd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,10 +110,15 @@ def migrate_harvest() -> None:
 
 
 def reset_extension_tables() -> None:
-    """Empty the extension's tables, which live outside CKAN's metadata (the history is
-    append-only: TRUNCATE, as a test reset, is the only way to empty it)."""
+    """Empty the extension's tables, which live outside CKAN's metadata. The history is
+    append-only, TRUNCATE included: the test database's owner switches the tables' triggers
+    off for the reset (what the production role set-up denies the app)."""
 
+    for table in APPEND_ONLY:
+        model.Session.execute(sa.text(f"ALTER TABLE {table.name} DISABLE TRIGGER USER"))
     model.Session.execute(sa.text(f"TRUNCATE {', '.join(TABLES)}"))
+    for table in APPEND_ONLY:
+        model.Session.execute(sa.text(f"ALTER TABLE {table.name} ENABLE TRIGGER USER"))
     model.Session.commit()
 
 

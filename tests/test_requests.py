@@ -43,15 +43,21 @@ def test_nothing_goes_back_to_new():
 
 
 def test_a_private_link_opens_with_its_own_token_only():
-    token = dr.new_token()
+    token = dr.link_token("PD-2026-0001", "site-secret")
     stored = dr.hash_token(token)
     assert token not in stored and len(token) >= 40
     assert dr.token_matches(stored, token)
-    assert not dr.token_matches(stored, dr.new_token())
+    assert not dr.token_matches(stored, dr.link_token("PD-2026-0002", "site-secret"))
     assert not dr.token_matches(stored, "")
     assert not dr.token_matches(stored, None)
     assert not dr.token_matches(stored, ["not", "a", "string"])  # type: ignore[arg-type]
-    assert dr.new_token() != dr.new_token()
+
+
+def test_a_private_link_is_derived_from_the_reference_under_the_site_secret_never_stored():
+    # the e-mail job derives it again from the reference: no queue payload holds it
+    assert dr.link_token("PD-2026-0001", "site-secret") == dr.link_token("PD-2026-0001", "site-secret")
+    assert dr.link_token("PD-2026-0001", "site-secret") != dr.link_token("PD-2026-0001", "other-secret")
+    assert "PD-2026-0001" not in dr.link_token("PD-2026-0001", "site-secret")
 
 
 def test_network_addresses_are_stored_as_keyed_hashes():

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+from typing import Any
 
 import click
+from ckan import model
 
 from ckanext.satudata_balikpapan.dcat import fragments
 from ckanext.satudata_balikpapan.demo import seed
 from ckanext.satudata_balikpapan.demo import users as demo
+from ckanext.satudata_balikpapan.lib import outage, outbox
+from ckanext.satudata_balikpapan.model import APPEND_ONLY, chain
+from ckanext.satudata_balikpapan.quality import service as quality
 from ckanext.satudata_balikpapan.registry import opd
 from ckanext.satudata_balikpapan.registry import sync as registry_sync
+from ckanext.satudata_balikpapan.workflow import reconcile as reconciler
 
 # Registered by tk.blanket.cli on the plugin.
 __all__ = ["satudata"]
@@ -116,3 +123,99 @@ def seed_demo(refresh: bool, only: tuple[str, ...]) -> None:
         f"{len(report.created)} datasets created ({report.files} CSV files), "
         f"{len(report.skipped)} already present"
     )
+
+
+def _print_drift(drift: reconciler.Drift) -> None:
+    click.echo(
+        f"{drift.checked} datasets checked: {len(drift.missing)} missing from the index, "
+        f"{len(drift.orphaned)} orphaned in it, {len(drift.stale)} stale"
+        + (f"; {drift.repaired} repaired" if drift.repaired else "")
+    )
+    for kind in ("missing", "orphaned", "stale"):
+        for package_id in getattr(drift, kind):
+            click.echo(f"  {kind:<9} {package_id}")
+
+
+@satudata.command("reconcile")
+@click.option(
+    "--repair", is_flag=True, help="Rewrite the stale and missing documents, delete the orphaned ones."
+)
+def reconcile(repair: bool) -> None:
+    """Compare the search index with the database (the truth) and report the drift.
+
+    Exits with status 1 when drift was found and not repaired (for monitoring).
+    """
+    try:
+        drift = reconciler.reconcile(repair=repair)
+    except outage.ServiceUnavailable as exc:
+        raise click.ClickException(f"the {exc.service} service is unavailable; nothing was compared") from exc
+    _print_drift(drift)
+    if drift.total and not repair:
+        raise SystemExit(1)
+
+
+def _sweep_once() -> dict[str, Any]:
+    """One round of the sweeper; a service still down skips its part until the next round."""
+    out: dict[str, Any] = {}
+    for name, work in (
+        ("outbox", outbox.sweep),
+        ("validation", quality.sweep_validations),
+        ("index", lambda: reconciler.reconcile(repair=True)),
+    ):
+        try:
+            out[name] = work()
+        except Exception as exc:
+            model.Session.rollback()
+            service = outage.failed_service(exc)
+            if service is None:
+                raise
+            out[name] = f"skipped: the {service} service is unavailable"
+    return out
+
+
+@satudata.command("sweep")
+@click.option("--every", type=click.IntRange(min=0), default=0, help="Repeat every N seconds (0: once).")
+def sweep(every: int) -> None:
+    """Heal what outages left behind, without a person.
+
+    Queues again the e-mails and validations that a Redis outage or a killed worker lost
+    (at most ckanext.satudata.sweep.max_attempts times, then marks them failed with the
+    reason), and repairs the search index from the database (reconcile --repair). Run it
+    under the process supervisor with --every (the demo runs it every 60 seconds).
+    """
+    while True:
+        result = _sweep_once()
+        drift = result.get("index")
+        index = (
+            f"{drift.total} drifted, {drift.repaired} repaired"
+            if isinstance(drift, reconciler.Drift)
+            else drift
+        )
+        click.echo(f"outbox: {result['outbox']}; validation: {result['validation']}; index: {index}")
+        if not every:
+            return
+        time.sleep(every)
+
+
+@satudata.group("history")
+def history() -> None:
+    """The append-only record: verification history, quality acknowledgements, data requests."""
+
+
+@history.command("verify")
+def history_verify() -> None:
+    """Check the hash chain of every append-only table; exit 1 if any row was altered,
+    removed or inserted behind the portal's back. Prints each chain's head: note it down
+    elsewhere (only that detects the removal of the newest rows)."""
+    broken = False
+    for table in APPEND_ONLY:
+        report = chain.verify(table)
+        state = "intact" if report.intact else f"BROKEN ({len(report.problems)} problems)"
+        click.echo(
+            f"{report.table}: {report.rows} rows, {state}; head {report.head_seq} {report.head_hash[:16]}"
+        )
+        for problem in report.problems[:50]:
+            click.echo(f"  {problem.kind:<12} seq={problem.seq} id={problem.row_id}")
+        broken = broken or not report.intact
+    if broken:
+        raise SystemExit(1)

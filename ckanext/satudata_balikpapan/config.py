@@ -56,6 +56,9 @@ QUALITY_MAX_SECONDS = "ckanext.satudata.quality.max_seconds"
 QUALITY_SYNC_MAX_CELLS = "ckanext.satudata.quality.sync_max_cells"
 QUALITY_SYNC_MAX_UNPACKED_BYTES = "ckanext.satudata.quality.sync_max_unpacked_bytes"
 QUALITY_SYNC_MAX_SECONDS = "ckanext.satudata.quality.sync_max_seconds"
+HISTORY_KEY = "ckanext.satudata.history_key"
+SWEEP_MAX_ATTEMPTS = "ckanext.satudata.sweep.max_attempts"
+SWEEP_STUCK_MINUTES = "ckanext.satudata.sweep.stuck_minutes"
 
 
 @cache
@@ -255,3 +258,21 @@ def quality_reading_bounds(*, sync: bool) -> dict[str, int]:
         )
         bounds["seconds"] = min(bounds["seconds"], max(1, _typed(QUALITY_SYNC_MAX_SECONDS, _int)))
     return bounds
+
+
+def history_key() -> bytes:
+    """The key of the history's hash chain (``model/chain.py``): the configured one, else the
+    site's ``SECRET_KEY``. Kept out of the database, so that whoever can write the tables
+    cannot forge the chain."""
+    key = _text(tk.config.get(HISTORY_KEY)) or _text(tk.config.get("SECRET_KEY"))
+    return (key or "satudata-history").encode("utf-8")
+
+
+def sweep_max_attempts() -> int:
+    """How often the sweeper queues a job again before it marks it failed."""
+    return max(1, _typed(SWEEP_MAX_ATTEMPTS, _int))
+
+
+def sweep_stuck_minutes() -> int:
+    """After how many minutes a queued job that has not finished counts as lost."""
+    return max(1, _typed(SWEEP_STUCK_MINUTES, _int))

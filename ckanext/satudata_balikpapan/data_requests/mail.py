@@ -1,7 +1,8 @@
 """E-mails of data requests, in Bahasa Indonesia through CKAN's mailer, sent by a background
-job like the workflow's (``workflow/notify.py``), so a failing mail server never blocks a
-request. The requester hears of every step; the walidata and the OPD of a new or assigned
-request. Staff mails carry no personal data: the contact is read on the portal.
+job through the outbox like the workflow's (``workflow/notify.py``), so a failing mail server
+never blocks a request and a lost queue never loses a mail. The requester hears of every
+step; the walidata and the OPD of a new or assigned request. Staff mails carry no personal
+data: the contact is read on the portal.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib import jobs, mailer
+from ckan.lib import mailer
 
 from ckanext.satudata_balikpapan.data_requests import service
+from ckanext.satudata_balikpapan.lib import outbox as jobs_outbox
 from ckanext.satudata_balikpapan.model import data_request as db
 from ckanext.satudata_balikpapan.registry import roles
 
@@ -120,13 +122,18 @@ def staff_message(event: dict[str, Any], request: dict[str, Any]) -> tuple[str, 
 
 
 def send_request_mail(event_id: str, token: str | None = None) -> int:
-    """Background job: mail the requester and the staff an event concerns; returns how many
-    mails were sent. A failing mail server is logged per recipient, never raised."""
+    """Background job (through the outbox): mail the requester and the staff an event
+    concerns; returns how many mails were sent. A failing mail server is logged per
+    recipient, never raised. The private link of a new request is derived again from its
+    reference (``service.link_token``): the job's payload holds only the event's id. (``token``
+    is read only from jobs queued by releases before 0.2, whose links were random.)"""
 
     event = db.get_event(event_id)
     request = db.get_request(event["request_id"]) if event else None
     if event is None or request is None:
         return 0
+    if event["action"] == "create":
+        token = token or service.link_token(request["reference"])
     outbox = [(request["name"], request["email"], *requester_message(event, request, token))]
     if event["action"] in ("create", "assign"):
         subject, body = staff_message(event, request)
@@ -141,15 +148,13 @@ def send_request_mail(event_id: str, token: str | None = None) -> int:
     return sent
 
 
-def event_happened(event: dict[str, Any], token: str | None = None) -> None:
-    """Queue the e-mails of an event; a failure to queue is logged, never raised."""
+def queue(event: dict[str, Any]) -> str:
+    """Write the e-mails of an event into the outbox, in the event's own transaction
+    (``service``'s ``announce``); returns the outbox item's id."""
+    return jobs_outbox.add(send_request_mail, [event["id"]], title=f"satudata request mail {event['action']}")
 
-    try:
-        jobs.enqueue(
-            send_request_mail,
-            [event["id"]],
-            {"token": token} if token else None,
-            title=f"satudata request mail {event['action']}",
-        )
-    except Exception:
-        log.exception("Satu Data: could not queue the e-mail of data request event %s", event.get("id"))
+
+def flush(event: dict[str, Any]) -> bool:
+    """Hand a committed event's e-mails to the jobs queue; False when the queue is down (the
+    sweeper sends them once it is back: the page says they will be sent)."""
+    return jobs_outbox.flush(event.get("outbox") or [])

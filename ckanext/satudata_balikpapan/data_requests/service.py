@@ -12,7 +12,8 @@ institution and purpose are shown only to the walidata, to the editors and admin
 the request is assigned to, to sysadmins, and to whoever holds the private link. Everything
 else (what is asked for, the state, the OPD, the reason and the answering dataset) is public.
 The private link's token and an anonymous requester's network address are stored as hashes
-only.
+only; the token is derived from the reference under the site's secret (:func:`link_token`), so
+that the e-mail job needs nothing secret in its queue payload.
 
 Spam: a honeypot field and a limit per e-mail address and, for anonymous requests, per
 network address within a time window (``ckanext.satudata.requests.rate_limit`` and
@@ -21,12 +22,13 @@ network address within a time window (``ckanext.satudata.requests.rate_limit`` a
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
 import logging
-import secrets
 import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
 import ckan.authz as authz
@@ -39,6 +41,10 @@ from ckanext.satudata_balikpapan.model import data_request as db
 from ckanext.satudata_balikpapan.model.meta import utcnow
 from ckanext.satudata_balikpapan.registry import opd, roles, vocabularies
 from ckanext.satudata_balikpapan.workflow import service as workflow
+
+# Called with a step's event inside the step's transaction, to write its e-mails into the
+# outbox; returns the outbox item's id.
+Announce = Callable[[dict[str, Any]], str]
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +86,20 @@ def is_final(state: str) -> bool:
     return state in STATES and not allowed_targets(state)
 
 
-def new_token() -> str:
-    """A fresh secret for a private link (32 random bytes, URL-safe)."""
-    return secrets.token_urlsafe(32)
+def link_token(reference: str, secret: str | None = None) -> str:
+    """The secret of a request's private link: an HMAC of its reference under the site's
+    secret (URL-safe, 43 characters). Derived, never stored: the database keeps its hash, and
+    the e-mail job derives it again from the reference, so that no queue payload, log or
+    table holds it in clear."""
+    key = (secret if secret is not None else site_secret()).encode("utf-8")
+    digest = hmac.new(key, f"satudata:request-link:{reference}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def site_secret() -> str:
+    """The site's secret (CKAN's ``SECRET_KEY``), the key of the derived link tokens and of
+    the hashed network addresses."""
+    return str(tk.config.get("SECRET_KEY") or tk.config.get("beaker.session.secret") or "")
 
 
 def hash_token(token: str) -> str:
@@ -319,7 +336,7 @@ def check_rate_limit(ip_hash: str | None, email: str, now: dt.datetime) -> None:
 
 
 def create(
-    context: dict[str, Any], data: dict[str, Any], ip: str | None
+    context: dict[str, Any], data: dict[str, Any], ip: str | None, announce: Announce | None = None
 ) -> tuple[dict[str, Any], str, dict[str, Any]]:
     """Store a validated request with its first event, in one transaction; returns the row, the
     private link's token (never stored) and the event. The caller has passed the auth check."""
@@ -329,17 +346,17 @@ def create(
     # mobile carrier): only their requests carry the address, so a busy walidata entering
     # requests received by telephone, or a logged-in user, never locks the visitors behind the
     # same address out. Logged-in users are accountable by their account (and their e-mail).
-    secret = str(tk.config.get("SECRET_KEY") or tk.config.get("beaker.session.secret") or "")
-    ip_hash = hash_ip(ip, secret) if actor is None else None
-    token = new_token()
+    ip_hash = hash_ip(ip, site_secret()) if actor is None else None
     try:
         db.lock_creation()
         if not is_reviewer(actor):
             check_rate_limit(ip_hash, data["email"], now)
         year = local_year(now)
         number = db.next_number(year)
+        reference = format_reference(year, number)
+        token = link_token(reference)
         row = db.insert_request(
-            reference=format_reference(year, number),
+            reference=reference,
             year=year,
             number=number,
             name=data["name"],
@@ -367,6 +384,8 @@ def create(
             role=PEMOHON,
             created=now,
         )
+        if announce is not None:  # the e-mails, written with the step (the outbox)
+            event["outbox"] = [announce(event)]
         model.Session.commit()
     except Exception:
         model.Session.rollback()
@@ -388,7 +407,9 @@ def state_label(state: str | None) -> str:
     return labels.get(state or "", state or "")
 
 
-def assign(context: dict[str, Any], key: str, org_key: str | None, note: str | None) -> dict[str, Any]:
+def assign(
+    context: dict[str, Any], key: str, org_key: str | None, note: str | None, announce: Announce | None = None
+) -> dict[str, Any]:
     """Send an open request to an OPD (walidata); returns the event. The caller has passed the
     auth check."""
     group = organization(org_key)
@@ -432,6 +453,8 @@ def assign(context: dict[str, Any], key: str, org_key: str | None, note: str | N
             role=role_of(actor, row),
             note=_clean_note(note),
         )
+        if announce is not None:  # the e-mails, written with the step (the outbox)
+            event["outbox"] = [announce(event)]
         model.Session.commit()
     except Exception:
         model.Session.rollback()
@@ -448,7 +471,12 @@ def _clean_note(note: Any) -> str | None:
 
 
 def change_state(
-    context: dict[str, Any], key: str, target: Any, reason: Any, dataset_ref: Any
+    context: dict[str, Any],
+    key: str,
+    target: Any,
+    reason: Any,
+    dataset_ref: Any,
+    announce: Announce | None = None,
 ) -> dict[str, Any]:
     """Move a request to ``target`` (walidata or the assigned OPD); returns the event.
 
@@ -506,6 +534,8 @@ def change_state(
             role=role_of(actor, row),
             note=reason,
         )
+        if announce is not None:  # the e-mails, written with the step (the outbox)
+            event["outbox"] = [announce(event)]
         model.Session.commit()
     except Exception:
         model.Session.rollback()

@@ -5,7 +5,9 @@
 * :mod:`.workflow_event` - the append-only verification history;
 * :mod:`.resource_validation` - the last validation of each CSV or spreadsheet file;
 * :mod:`.quality_ack` - the warnings a walidata published past, with the reason;
-* :mod:`.data_request` - the data requests (permohonan data) and their history.
+* :mod:`.data_request` - the data requests (permohonan data) and their history;
+* :mod:`.outbox` - background work that must happen once a change is durable;
+* :mod:`.chain` - the keyed hash chain over the append-only tables.
 
 Each module owns its table and the queries on it; nothing else writes SQL on these tables.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 from ckanext.satudata_balikpapan.model import (
     data_request,
     dataset_state,
+    outbox,
     quality_ack,
     resource_validation,
     workflow_event,
@@ -27,4 +30,8 @@ TABLES = (
     *data_request.TABLES,
     quality_ack.TABLE,
     resource_validation.TABLE,
+    outbox.TABLE,
 )
+
+# The append-only tables: triggers refuse UPDATE, DELETE and TRUNCATE; rows are hash-chained.
+APPEND_ONLY = (workflow_event.workflow_event, quality_ack.quality_ack, data_request.data_request_event)

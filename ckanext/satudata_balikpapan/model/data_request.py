@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 
+from ckanext.satudata_balikpapan.model import chain
 from ckanext.satudata_balikpapan.model.meta import metadata, utcnow
 
 data_request = sa.Table(
@@ -61,6 +62,9 @@ data_request_event = sa.Table(
     sa.Column("role", sa.UnicodeText, nullable=False),
     sa.Column("note", sa.UnicodeText),
     sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("seq", sa.BigInteger, unique=True),  # place in the hash chain (model/chain.py)
+    sa.Column("prev_hash", sa.UnicodeText),
+    sa.Column("row_hash", sa.UnicodeText),
 )
 
 TABLES = ("satudata_data_request_event", "satudata_data_request")
@@ -154,8 +158,7 @@ def add_event(**values: Any) -> dict[str, Any]:
     values = dict(values)
     values.setdefault("id", str(uuid.uuid4()))
     values.setdefault("created", utcnow())
-    model.Session.execute(data_request_event.insert().values(**values))
-    return values
+    return chain.append(data_request_event, values)
 
 
 def get_event(event_id: str) -> dict[str, Any] | None:

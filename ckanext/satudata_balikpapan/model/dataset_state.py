@@ -57,3 +57,23 @@ def ensure_state(package_id: str, **defaults: Any) -> None:
     """Create the state row with ``defaults`` unless it exists (safe under concurrency)."""
     stmt = insert(dataset_state).values(package_id=package_id, changed=utcnow(), **defaults)
     model.Session.execute(stmt.on_conflict_do_nothing(index_elements=["package_id"]))
+
+
+def published_ids(package_ids: list[str]) -> set[str]:
+    """Which of ``package_ids`` the database holds as public: active, not private, and
+    published by the workflow (a dataset without a state row predates the workflow: its CKAN
+    visibility decides, as ``workflow.service.state_of`` says)."""
+    if not package_ids:
+        return set()
+    pkg = model.package_table
+    query = (
+        sa.select(pkg.c.id)
+        .select_from(pkg.outerjoin(dataset_state, dataset_state.c.package_id == pkg.c.id))
+        .where(
+            pkg.c.id.in_(package_ids),
+            pkg.c.state == "active",
+            pkg.c.private.is_(False),
+            sa.or_(dataset_state.c.published.is_(None), dataset_state.c.published.is_(True)),
+        )
+    )
+    return {row[0] for row in model.Session.execute(query)}

@@ -1,7 +1,9 @@
 """``satudata_quality_ack``: the warnings a walidata published past, with the reason.
 
 An acknowledgement holds for what was seen (the file's bytes and schema, or the dataset's
-last period): a new file or a new period brings the warning back.
+last period): a new file or a new period brings the warning back. The rows are the
+walidata's accountable reasons: append-only (database triggers) and hash-chained
+(:mod:`.chain`), like the verification history.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import uuid
 import sqlalchemy as sa
 from ckan import model
 
+from ckanext.satudata_balikpapan.model import chain
 from ckanext.satudata_balikpapan.model.meta import metadata, utcnow
 
 quality_ack = sa.Table(
@@ -25,6 +28,9 @@ quality_ack = sa.Table(
     sa.Column("actor_name", sa.UnicodeText),
     sa.Column("event_id", sa.UnicodeText),  # the publication in satudata_workflow_event
     sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("seq", sa.BigInteger, unique=True),  # place in the hash chain (model/chain.py)
+    sa.Column("prev_hash", sa.UnicodeText),
+    sa.Column("row_hash", sa.UnicodeText),
 )
 
 TABLE = "satudata_quality_ack"
@@ -50,9 +56,11 @@ def acknowledge(
     ``reason`` (inside the current transaction)."""
     now = utcnow()
     for resource_id, code, target in items:
-        model.Session.execute(
-            quality_ack.insert().values(
-                id=str(uuid.uuid4()), package_id=package_id, resource_id=resource_id, code=code,
-                target=target, reason=reason, actor_name=actor_name, event_id=event_id, created=now,
-            )
+        chain.append(
+            quality_ack,
+            {
+                "id": str(uuid.uuid4()), "package_id": package_id, "resource_id": resource_id,
+                "code": code, "target": target, "reason": reason, "actor_name": actor_name,
+                "event_id": event_id, "created": now,
+            },
         )  # fmt: skip

@@ -10,6 +10,7 @@ ignored (queries join on active resources) and dropped when the dataset is check
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +40,7 @@ resource_validation = sa.Table(
     sa.Column("validated_at", sa.DateTime),
     sa.Column("queued_at", sa.DateTime),
     sa.Column("error", sa.UnicodeText),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),  # queued by the sweeper
 )
 
 TABLE = "satudata_resource_validation"
@@ -139,7 +141,9 @@ def by_sha256(sha256: str, exclude_resource: str) -> list[dict[str, Any]]:
     return [dict(row) for row in model.Session.execute(query).mappings()]
 
 
-def mark_pending(resource_id: str, package_id: str, *, fingerprint: str | None = None) -> None:
+def mark_pending(
+    resource_id: str, package_id: str, *, fingerprint: str | None = None, attempts: int = 0
+) -> None:
     """The resource awaits a background validation: earlier findings no longer apply."""
     save(
         resource_id,
@@ -150,4 +154,18 @@ def mark_pending(resource_id: str, package_id: str, *, fingerprint: str | None =
         counts={},
         error=None,
         fingerprint=fingerprint,
+        attempts=attempts,
     )
+
+
+def waiting_without_result(stuck_before: dt.datetime, limit: int = 500) -> list[dict[str, Any]]:
+    """Validations ``menunggu`` that no job will finish: never queued (``queued_at`` empty),
+    or queued before ``stuck_before``. Oldest first."""
+    rv = resource_validation
+    query = (
+        sa.select(rv.c.resource_id, rv.c.package_id, rv.c.attempts, rv.c.fingerprint)
+        .where(rv.c.status == MENUNGGU, sa.or_(rv.c.queued_at.is_(None), rv.c.queued_at < stuck_before))
+        .order_by(rv.c.queued_at.nulls_first())
+        .limit(limit)
+    )
+    return [dict(row) for row in model.Session.execute(query).mappings()]

@@ -2,8 +2,9 @@
 
 Each row names the dataset (id, and its name, title and OPD at the time, so the record
 survives a purge), the step, the states before and after, the actor and the role they acted
-in, the note and the fields an edit changed. A database trigger refuses UPDATE and DELETE
-(migration ``1a2b3c4d5e6f``).
+in, the note and the fields an edit changed. Database triggers refuse UPDATE, DELETE and
+TRUNCATE (migrations ``1a2b3c4d5e6f``, ``4d5e6f708192``), and the rows form a keyed hash chain
+(:mod:`.chain`, ``ckan satudata history verify``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 
+from ckanext.satudata_balikpapan.model import chain
 from ckanext.satudata_balikpapan.model.meta import metadata, utcnow
 
 workflow_event = sa.Table(
@@ -35,6 +37,9 @@ workflow_event = sa.Table(
     sa.Column("note", sa.UnicodeText),
     sa.Column("changed_fields", sa.UnicodeText),
     sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("seq", sa.BigInteger, unique=True),  # place in the hash chain (model/chain.py)
+    sa.Column("prev_hash", sa.UnicodeText),
+    sa.Column("row_hash", sa.UnicodeText),
 )
 
 TABLE = "satudata_workflow_event"
@@ -47,8 +52,17 @@ def add_event(**values: Any) -> dict[str, Any]:
     values.setdefault("created", utcnow())
     if isinstance(values.get("changed_fields"), list):
         values["changed_fields"] = json.dumps(values["changed_fields"])
-    model.Session.execute(workflow_event.insert().values(**values))
-    return values
+    return chain.append(workflow_event, values)
+
+
+def get_event(event_id: str) -> dict[str, Any] | None:
+    """One event by id (as :func:`events` gives it), or None."""
+    row = (
+        model.Session.execute(sa.select(workflow_event).where(workflow_event.c.id == event_id))
+        .mappings()
+        .first()
+    )
+    return _event_dict(row) if row else None
 
 
 def _event_dict(row: Any) -> dict[str, Any]:

@@ -18,8 +18,12 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.common import current_user
+from flask import has_request_context
 
 from ckanext.satudata_balikpapan.lib import language
+from ckanext.satudata_balikpapan.model import dataset_state
+from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.registry import vocabularies as voc
 from ckanext.satudata_balikpapan.workflow import service as workflow
 
@@ -140,11 +144,51 @@ def facet_label(field: str, code: str, lang: str) -> str | None:
 
 
 def after_dataset_search(results: dict[str, Any]) -> dict[str, Any]:
-    """Show vocabulary labels instead of codes in the facet lists."""
+    """Keep only what the database lets the caller read (:func:`visible_results`), and show
+    vocabulary labels instead of codes in the facet lists."""
+    visible_results(results)
     lang = language.current()
     for field, facet in (results.get("search_facets") or {}).items():
         for item in facet.get("items", []):
             label = facet_label(field, str(item.get("name")), lang)
             if label:
                 item["display_name"] = label
+    return results
+
+
+def _caller() -> model.User | None:
+    """The logged-in user of this web request; None for a visitor, a command or a job (who
+    get the public's view)."""
+    if not has_request_context():
+        return None
+    name = getattr(current_user, "name", None)
+    return model.User.get(name) if name else None
+
+
+def visible_results(results: dict[str, Any]) -> dict[str, Any]:
+    """Defence in depth against a stale index: a result the index holds as public but the
+    database does not (withdrawn, private or deleted while Solr was down or before a commit
+    failed) is dropped unless the caller may read it anyway (``roles.may_read``), and the
+    count follows. The search page, the home page, the OPD pages, the API and the DCAT feed
+    all read through ``package_search``, so none of them shows an unpublished dataset, even
+    before the reconciler (``ckan satudata reconcile``) mends the index. (Facet counts keep
+    the index's numbers until then.) One query per page of results."""
+    rows = results.get("results") or []
+    claimed_public = [r["id"] for r in rows if isinstance(r, dict) and r.get("id") and not r.get("private")]
+    if not claimed_public:
+        return results
+    stale = set(claimed_public) - dataset_state.published_ids(claimed_public)
+    if not stale:
+        return results
+    user = _caller()
+    kept = []
+    for row in rows:
+        if row.get("id") in stale:
+            pkg = model.Package.get(row["id"])
+            if pkg is None or pkg.state == "deleted" or user is None or not roles.may_read(user, pkg):
+                continue
+        kept.append(row)
+    dropped = len(rows) - len(kept)
+    results["results"] = kept
+    results["count"] = max(0, int(results.get("count") or 0) - dropped)
     return results

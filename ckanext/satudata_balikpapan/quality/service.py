@@ -77,7 +77,7 @@ NO_FILE, TOO_LARGE, BLOCKED, UNSUPPORTED, FAILED = (
     resource_files.UNSUPPORTED,
     resource_files.FAILED,
 )
-SCHEMA, QUEUE, INTERNAL = "schema", "queue", "internal"
+SCHEMA, QUEUE, INTERNAL, LOST = "schema", "queue", "internal", "lost"
 # context flag of the extension's own writes, which must not trigger a validation again
 INTERNAL_WRITE = "satudata_quality_internal"
 # an acknowledgement of a resource that could not be checked (not a finding code)
@@ -369,6 +369,10 @@ def failure_message(error: str | None) -> str:
         FAILED: tk._("The file could not be fetched"),
         SCHEMA: tk._("The column schema is not valid"),
         QUEUE: tk._("The check could not be queued"),
+        LOST: tk._(
+            "The check did not finish after several attempts (the background job service failed); "
+            "check the file again"
+        ),
         INTERNAL: tk._("The check stopped with an unexpected error"),
     }
     text = messages.get(reason, tk._("The check could not run"))
@@ -625,15 +629,20 @@ def run_validation_job(resource_id: str) -> str | None:
     return result["status"] if result else None
 
 
-def enqueue_validation(resource_id: str) -> None:
-    """Mark the resource ``menunggu`` and queue its validation as a CKAN background job. A
-    failure to queue (Redis down) is stored as ``gagal``, never raised."""
+def enqueue_validation(resource_id: str, attempts: int = 0) -> bool | None:
+    """Mark the resource ``menunggu`` and queue its validation as a CKAN background job;
+    True when queued, None when the resource is gone.
+
+    When the queue is down (Redis), the resource stays ``menunggu`` without ``queued_at``
+    and False is returned, never an error: the sweeper (:func:`sweep_validations`) queues it
+    once Redis is back, so an upload made during the outage is still checked. ``attempts``
+    counts the sweeper's tries (a user's own check starts again from 0)."""
     loaded = _load(resource_id)
     if loaded is None:
-        return
+        return None
     pkg, resource = loaded
     fp = fingerprint(resource, pkg, parse_schema(resource.get("schema")))
-    validations.mark_pending(resource_id, pkg["id"], fingerprint=fp)
+    validations.mark_pending(resource_id, pkg["id"], fingerprint=fp, attempts=attempts)
     model.Session.commit()
     try:
         tk.enqueue_job(
@@ -643,8 +652,44 @@ def enqueue_validation(resource_id: str) -> None:
             rq_kwargs={"timeout": config.quality_job_timeout()},
         )
     except Exception as error:
-        log.exception("Satu Data: could not queue the validation of %s", resource_id)
-        _fail(resource_id, pkg["id"], f"{QUEUE}: {type(error).__name__}: {error}", fp)
+        log.warning(
+            "Satu Data: could not queue the validation of %s (%s); the sweeper will", resource_id, error
+        )
+        model.Session.rollback()
+        validations.save(
+            resource_id, pkg["id"], queued_at=None, error=f"{QUEUE}: {type(error).__name__}"[:200]
+        )
+        model.Session.commit()
+        return False
+    return True
+
+
+def sweep_validations(now: dt.datetime | None = None) -> dict[str, int]:
+    """Queue again every validation that waits without a job: never queued (Redis was down),
+    or queued longer ago than ``ckanext.satudata.sweep.stuck_minutes`` without a result (the
+    job was lost with Redis, or its worker was killed). After
+    ``ckanext.satudata.sweep.max_attempts`` the validation is ``gagal`` (``lost``) with the
+    reason, and the file page offers to check it again. Returns what was queued, failed and
+    forgotten (rows of files that are gone)."""
+    now = now or utcnow()
+    stuck_before = now - dt.timedelta(minutes=config.sweep_stuck_minutes())
+    limit = config.sweep_max_attempts()
+    done = {"queued": 0, "failed": 0, "forgotten": 0}
+    for row in validations.waiting_without_result(stuck_before):
+        if row["attempts"] >= limit:
+            _fail(row["resource_id"], row["package_id"], f"{LOST}: {row['attempts']}", row.get("fingerprint"))
+            done["failed"] += 1
+            continue
+        queued = enqueue_validation(row["resource_id"], attempts=row["attempts"] + 1)
+        if queued is None:
+            validations.forget([row["resource_id"]])
+            model.Session.commit()
+            done["forgotten"] += 1
+        elif not queued:
+            break  # the queue is still down: the next sweep tries again
+        else:
+            done["queued"] += 1
+    return done
 
 
 def check_resource(resource_id: str, *, force: bool = False) -> dict[str, Any] | None:

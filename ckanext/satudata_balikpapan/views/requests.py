@@ -125,12 +125,18 @@ def new():
     if not result.get("stored"):
         tk.h.flash_success(tk._("Thank you: your data request has been received."))
         return tk.redirect_to("satudata_requests.index")
-    tk.h.flash_success(
-        tk._(
+    if result.get("mail_queued"):
+        text = tk._(
             "Thank you: your data request {reference} has been received. Keep the address of this page: "
             "it is your private link to follow the request. We have also sent it to your e-mail address."
-        ).format(reference=result["reference"])
-    )
+        )
+    else:  # the queue is down: the outbox sends the mail once it is back
+        text = tk._(
+            "Thank you: your data request {reference} has been received. Keep the address of this page: "
+            "it is your private link to follow the request. It will also be sent to your e-mail address "
+            "as soon as the mail service is back."
+        )
+    tk.h.flash_success(text.format(reference=result["reference"]))
     return _private(
         tk.redirect_to("satudata_requests.read", reference=result["reference"], token=result["token"])
     )

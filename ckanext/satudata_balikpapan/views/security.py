@@ -52,7 +52,7 @@ from redis.exceptions import RedisError
 
 from ckanext.satudata_balikpapan import config
 from ckanext.satudata_balikpapan.lib.client import caller_address
-from ckanext.satudata_balikpapan.views import api_input
+from ckanext.satudata_balikpapan.views import api_input, outage
 
 log = logging.getLogger(__name__)
 
@@ -140,10 +140,12 @@ def check_csrf() -> None:
 
 def register(app: Flask) -> Any:
     """Hook :func:`check_csrf`, the API input check (``views/api_input.py``) and
-    :func:`secure_headers` into CKAN's Flask app."""
+    :func:`secure_headers` into CKAN's Flask app, and the answers to a service outage
+    (``views/outage.py``)."""
     app.before_request(check_csrf)
     app.before_request(api_input.check)
     app.after_request(secure_headers)
+    outage.register(app)  # after secure_headers: Flask runs after_request hooks last first
     return app
 
 

@@ -15,14 +15,14 @@ from ckan.lib.plugins import get_permission_labels
 
 
 def publication_activity(pkg: model.Package, actor: model.User | None) -> None:
-    """Add the public "changed package" activity of a publication (nothing without the
-    activity plugin)."""
+    """Add the public "changed package" activity of a publication, in the publication's own
+    transaction (nothing without the activity plugin)."""
     if not p.plugin_loaded("activity"):
         return
     user = actor or model.User.get(tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"])
     shown = tk.get_action("package_show")({"ignore_auth": True, "for_view": False}, {"id": pkg.id})
     tk.get_action("activity_create")(
-        {"ignore_auth": True, "user": user.name},
+        {"ignore_auth": True, "user": user.name, "defer_commit": True},  # part of the step
         {
             "user_id": user.id,
             "object_id": pkg.id,

@@ -1,5 +1,6 @@
 """Notifications of workflow events: e-mail through CKAN's mailer, sent by a background job
-(Redis), so that a failing mail server never blocks a transition.
+(Redis) through the outbox (``lib/outbox.py``), so that a failing mail server never blocks a
+transition and a lost queue never loses a mail.
 
 Who hears of what:
 * a submission (or an edit put back under review): the walidata, and the pembina when the
@@ -15,8 +16,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib import jobs, mailer
+from ckan.lib import mailer
 
+from ckanext.satudata_balikpapan.lib import outbox
+from ckanext.satudata_balikpapan.model import workflow_event
 from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.workflow.states import DIAJUKAN
 
@@ -87,10 +90,13 @@ def send_event_mail(event: dict[str, Any]) -> int:
     return sent
 
 
-def event_happened(event: dict[str, Any]) -> None:
-    """Queue the notification of an event; a failure to queue is logged, never raised."""
-    payload = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in event.items()}
-    try:
-        jobs.enqueue(send_event_mail, [payload], title=f"satudata notify {event['action']}")
-    except Exception:
-        log.exception("Satu Data: could not queue the notification of %s", event.get("id"))
+def mail_event(event_id: str) -> int:
+    """Background job (through the outbox): mail everyone a recorded event concerns."""
+    event = workflow_event.get_event(event_id)
+    return send_event_mail(event) if event else 0
+
+
+def queue(event: dict[str, Any]) -> str:
+    """Write the notification of an event into the outbox, in the event's own transaction:
+    the mail goes out once the event is durable, and is not lost with the queue."""
+    return outbox.add(mail_event, [event["id"]], title=f"satudata notify {event['action']}")

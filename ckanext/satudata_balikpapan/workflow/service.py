@@ -10,10 +10,12 @@ The state lives in ``satudata_dataset_state``; CKAN's own ``private`` flag follo
 ``published``, so every CKAN channel (pages, search, API, activity, DCAT, downloads) hides
 what is not published, and permission labels let the walidata and the pembina read the rest.
 
-This module changes the state and the record, in one transaction, and keeps the search index
-in step. It does not send mail, write the public activity or render the DCAT feed: the
-actions (``logic/action/workflow.py``, ``logic/action/dataset.py``) run those side effects
-once the change is committed, as CKAN's own actions do.
+This module changes the state, the record, the public activity and the outbox of the
+notification in one transaction, and keeps the search index in step with it
+(:func:`commit_indexed`): a step lands in PostgreSQL and Solr, or in neither. The actions
+(``logic/action/workflow.py``, ``logic/action/dataset.py``) then hand the notification to the
+jobs queue and render the DCAT fragments, once the change is durable; what fails then is
+retried by the sweeper, never lost.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import get_permission_labels
 
+from ckanext.satudata_balikpapan.lib import outage
 from ckanext.satudata_balikpapan.model import dataset_state, workflow_event
 from ckanext.satudata_balikpapan.model.meta import utcnow
 from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.registry.roles import PRODUSEN, PUBLIC, SYSADMIN, WALIDATA
-from ckanext.satudata_balikpapan.workflow import gate
+from ckanext.satudata_balikpapan.workflow import activity, gate, notify
 from ckanext.satudata_balikpapan.workflow.states import (
     DIAJUKAN,
     DIKEMBALIKAN,
@@ -178,12 +181,51 @@ def transition(
     event = record(pkg, name, actor, role, current, target, note)
     if clearance is not None:
         gate.record(pkg.id, clearance, actor, event["id"])
+    model.Session.flush()
     if name == "withdraw":
-        model.Session.flush()
         _relabel_activities(pkg)
-    model.Session.commit()
-    search.rebuild(pkg.id)
-    return dict(public_view(state_of(pkg)), id=pkg.id, name=pkg.name, event=event_out(event))
+    elif name == "publish":
+        activity.publication_activity(pkg, actor)
+    outbox_ids = [notify.queue(event)]
+    commit_indexed(pkg.id)
+    return dict(
+        public_view(state_of(pkg)), id=pkg.id, name=pkg.name, event=event_out(event), outbox=outbox_ids
+    )
+
+
+def commit_indexed(package_id: str) -> None:
+    """Commit the current transaction with the dataset's search document in step.
+
+    The document is rewritten from the transaction's own view of the dataset before the
+    commit; should Solr refuse it, nothing is committed and the caller gets
+    :class:`~..lib.outage.ServiceUnavailable` (a translated 503): the step landed nowhere, and
+    can simply be repeated. Should the commit fail after Solr took the document, the document
+    is put back to what the database holds; if Solr is gone by then too, the public listings
+    still check the database (``portal/search.visible_results``) and the reconciler
+    (``ckan satudata reconcile``) repairs the document.
+    """
+    try:
+        search.rebuild(package_id)
+        model.Session.commit()
+    except outage.SEARCH_ERRORS as error:
+        model.Session.rollback()
+        log.error("Satu Data: Solr refused dataset %s; the step was rolled back: %s", package_id, error)
+        raise outage.ServiceUnavailable(outage.SEARCH) from error
+    except Exception:
+        model.Session.rollback()
+        reindex_quietly(package_id)
+        raise
+
+
+def reindex_quietly(package_id: str) -> bool:
+    """Rewrite a dataset's search document from the database; False (logged) when Solr is
+    down, for the reconciler to finish."""
+    try:
+        search.rebuild(package_id)
+    except outage.SEARCH_ERRORS:
+        log.warning("Satu Data: could not reindex %s; the reconciler will", package_id)
+        return False
+    return True
 
 
 def _initial(pkg: model.Package) -> dict[str, Any]:
@@ -289,7 +331,8 @@ def on_update(
 
     Runs inside the caller's transaction: it never rolls back, and commits only when the
     caller does not defer the commit (resource_create does, and reads its work afterwards).
-    Returns the recorded event when the state changed (the caller notifies), else None."""
+    Returns the recorded event when the state changed (its ``outbox`` item, written in the
+    same transaction, is for the caller to flush once committed), else None."""
     pkg = model.Package.get(after["id"])
     if pkg is None:
         return None
@@ -308,9 +351,11 @@ def on_update(
     dataset_state.ensure_state(pkg.id, **_initial(pkg))
     dataset_state.save_state(pkg.id, status=target)
     event = record(pkg, "update", actor, role, current, target, None, changed)
+    if target != current:  # back under review: the walidata hears of it (through the outbox)
+        event["outbox"] = [notify.queue(event)]
     if not context.get("defer_commit"):
         model.Session.commit()
     if target == current:
         return None
-    search.rebuild(pkg.id)  # the state shows in search results
+    reindex_quietly(pkg.id)  # the state shows in search results
     return event

@@ -9,8 +9,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Action, Context, DataDict
 
+from ckanext.satudata_balikpapan.lib import outbox
 from ckanext.satudata_balikpapan.quality import service
-from ckanext.satudata_balikpapan.workflow import notify
 from ckanext.satudata_balikpapan.workflow import service as workflow
 
 # Keys package_show adds from the workflow state; they are never taken from input.
@@ -54,8 +54,10 @@ def package_update(up_func: Action, context: Context, data_dict: DataDict) -> An
         else tk.get_action("package_show")({"ignore_auth": True, "use_cache": False}, {"id": pkg.id})
     )
     event = workflow.on_update(context, before, after)
-    if event is not None:  # a produsen's edit put a published dataset back under review
-        notify.event_happened(event)
+    if event is not None and not context.get("defer_commit"):
+        # a produsen's edit put a published dataset back under review: notify, now that the
+        # edit is committed (within resource_create, which commits later, the sweeper does)
+        outbox.flush(event["outbox"])
     service.on_dataset_change(context, pkg.id)  # validate new or changed files, or a new satuan
     return result
 

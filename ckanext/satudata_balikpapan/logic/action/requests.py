@@ -25,7 +25,9 @@ def satudata_request_create(context: Context, data_dict: DataDict) -> dict[str, 
 
     The request goes to the walidata's queue, and to the OPD when one is named. The requester
     receives an e-mail with the private link. The response carries the private link's
-    ``token`` and ``follow_url``; they are never shown again.
+    ``token`` and ``follow_url``; they are never shown again. ``mail_queued`` says whether the
+    e-mails went into the jobs queue at once; when not (the queue is down), they are sent
+    once it is back.
 
     :param name: the requester's name (required)
     :param email: the requester's e-mail address (required)
@@ -50,10 +52,12 @@ def satudata_request_create(context: Context, data_dict: DataDict) -> dict[str, 
     data, errors = tk.navl_validate(dict(data_dict), schema.data_request_schema(), context)
     if errors:
         raise tk.ValidationError(errors)
-    row, token, event = requests.create(context, data, caller_address())
-    mail.event_happened(event, token=token)
+    row, token, event = requests.create(context, data, caller_address(), announce=mail.queue)
+    queued = mail.flush(event)
     out = requests.view(row, full=True)
-    out.update(stored=True, token=token, follow_url=requests.follow_url(row["reference"], token))
+    out.update(
+        stored=True, token=token, follow_url=requests.follow_url(row["reference"], token), mail_queued=queued
+    )
     return out
 
 
@@ -132,8 +136,10 @@ def satudata_request_assign(context: Context, data_dict: DataDict) -> dict[str, 
     :param note: an optional note for the OPD
     """
     tk.check_access("satudata_request_assign", context, data_dict)
-    event = requests.assign(context, data_dict["id"], data_dict.get("organization"), data_dict.get("note"))
-    mail.event_happened(event)
+    event = requests.assign(
+        context, data_dict["id"], data_dict.get("organization"), data_dict.get("note"), announce=mail.queue
+    )
+    mail.flush(event)
     return requests.view(requests.get(event["request_id"]), full=True)
 
 
@@ -157,6 +163,7 @@ def satudata_request_update_state(context: Context, data_dict: DataDict) -> dict
         data_dict.get("state"),
         data_dict.get("reason"),
         data_dict.get("dataset"),
+        announce=mail.queue,
     )
-    mail.event_happened(event)
+    mail.flush(event)
     return requests.view(requests.get(event["request_id"]), full=True)

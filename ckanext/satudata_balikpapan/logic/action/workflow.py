@@ -11,11 +11,12 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ckanext.satudata_balikpapan.dcat import fragments
+from ckanext.satudata_balikpapan.lib import outbox
 from ckanext.satudata_balikpapan.logic import schema
 from ckanext.satudata_balikpapan.model import workflow_event
 from ckanext.satudata_balikpapan.model.meta import utcnow
 from ckanext.satudata_balikpapan.registry import roles
-from ckanext.satudata_balikpapan.workflow import activity, notify, states
+from ckanext.satudata_balikpapan.workflow import notify, states
 from ckanext.satudata_balikpapan.workflow import service as workflow
 
 
@@ -30,15 +31,13 @@ def _transition(name: str, context: Context, data_dict: DataDict) -> dict[str, A
 
 
 def _after_step(context: Context, name: str, result: dict[str, Any]) -> None:
-    """The side effects of a committed step, each once: a publication adds the public
-    activity of the published version and renders the dataset's DCAT fragments ahead of
-    harvesters; every step queues its notification."""
+    """The side effects of a committed step, each once: the notification (written with the
+    step, ``outbox``) goes to the jobs queue, and a publication renders the dataset's DCAT
+    fragments ahead of harvesters. Neither can fail the step: what the queue does not take
+    now, the sweeper queues later."""
+    outbox.flush(result.pop("outbox", []))
     if name == "publish":
-        pkg = model.Package.get(result["id"])
-        if pkg is not None:
-            activity.publication_activity(pkg, roles.actor(context))
         fragments.refresh(result["id"])
-    notify.event_happened(result["event"])
 
 
 @validate(schema.dataset_step_schema)
