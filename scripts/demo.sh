@@ -24,7 +24,7 @@ stop_pid() {
 stop() {
   local was=""
   alive "$RUN/ckan.pid" && was=1
-  stop_pid "$RUN/ckan.pid"; stop_pid "$RUN/worker.pid"
+  stop_pid "$RUN/ckan.pid"; stop_pid "$RUN/worker.pid"; stop_pid "$RUN/sweeper.pid"
   [ -n "$was" ] && log "demo stopped"
   return 0
 }
@@ -63,9 +63,15 @@ start() {
   log "rendering the DCAT feed ahead of harvesters"
   ckan satudata dcat-warm | tail -1
 
-  # The background jobs worker (Redis) that validation and notifications use.
-  setsid "$VENV/bin/ckan" -c "$INI" jobs worker >"$LOGS/ckan-worker.log" 2>&1 </dev/null &
+  # The background jobs worker (Redis) that validation and notifications use, and the sweeper
+  # that heals what an outage left behind (lost jobs, unsent mail, index drift), each under the
+  # supervisor that starts it again when it exits (Redis lost, a crash).
+  setsid "$ROOT/scripts/supervise.sh" worker "$VENV/bin/ckan" -c "$INI" jobs worker \
+    >"$LOGS/ckan-worker.log" 2>&1 </dev/null &
   echo $! >"$RUN/worker.pid"
+  setsid "$ROOT/scripts/supervise.sh" sweeper "$VENV/bin/ckan" -c "$INI" satudata sweep --every 60 \
+    >"$LOGS/ckan-sweeper.log" 2>&1 </dev/null &
+  echo $! >"$RUN/sweeper.pid"
 
   local password
   password=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["password"])' "$CREDENTIALS")
@@ -82,7 +88,7 @@ start() {
 MSG
   }
   if [ "${DETACH:-0}" = 1 ]; then
-    setsid "$VENV/bin/ckan" -c "$INI" run -H "$CKAN_HOST" -p "$CKAN_PORT" --disable-reloader --threaded \
+    setsid "$VENV/bin/ckan" -c "$INI" run -H "$CKAN_HOST" -p "$CKAN_PORT" --disable-reloader --disable-debugger --threaded \
       >"$LOGS/ckan.log" 2>&1 </dev/null &
     echo $! >"$RUN/ckan.pid"
     for _ in $(seq 1 240); do
@@ -92,9 +98,10 @@ MSG
     done
     tail -30 "$LOGS/ckan.log" >&2; stop; die "CKAN did not start (log: $LOGS/ckan.log)"
   fi
-  trap 'stop_pid "$RUN/worker.pid"' EXIT
+  trap 'stop_pid "$RUN/worker.pid"; stop_pid "$RUN/sweeper.pid"' EXIT
   banner "Stop it with Ctrl-C. (make demo DETACH=1 runs it in the background.)"
-  ckan run -H "$CKAN_HOST" -p "$CKAN_PORT" --threaded
+  # no interactive debugger, ever: an outage gets the translated 503 page (views/outage.py)
+  ckan run -H "$CKAN_HOST" -p "$CKAN_PORT" --disable-debugger --threaded
 }
 
 case "${1:-start}" in

@@ -69,9 +69,9 @@ log "initialising $E2E_DB, the demo users and the demo catalogue"
     && ckan satudata seed-demo && ckan search-index rebuild -q
 } >"$E2E_LOGS/e2e-setup.log" 2>&1 || { tail -30 "$E2E_LOGS/e2e-setup.log" >&2; die "browser-test setup failed (log: $E2E_LOGS/e2e-setup.log)"; }
 
-setsid "$VENV/bin/ckan" -c "$INI" jobs worker >"$E2E_LOGS/e2e-worker.log" 2>&1 </dev/null &
+setsid "$ROOT/scripts/supervise.sh" worker "$VENV/bin/ckan" -c "$INI" jobs worker >"$E2E_LOGS/e2e-worker.log" 2>&1 </dev/null &
 echo $! >"$DIR/worker.pid"
-setsid "$VENV/bin/ckan" -c "$INI" run -H 127.0.0.1 -p "$E2E_PORT" --disable-reloader --threaded \
+setsid "$VENV/bin/ckan" -c "$INI" run -H 127.0.0.1 -p "$E2E_PORT" --disable-reloader --disable-debugger --threaded \
   >"$E2E_LOGS/e2e-ckan.log" 2>&1 </dev/null &
 echo $! >"$DIR/ckan.pid"
 for _ in $(seq 1 240); do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PostgreSQL from Debian's packages, as a private cluster under .work/postgres on 127.0.0.1:$PG_PORT.
-# usage: postgres.sh start|stop|status|createdb NAME|dropdb NAME
+# usage: postgres.sh start|stop|status|createdb NAME|dropdb NAME|app-role DB ROLE PASSWORD
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -82,5 +82,9 @@ status)
   if running; then echo "postgresql: running on 127.0.0.1:$PG_PORT (data $PGDATA)"; else echo "postgresql: stopped"; exit 1; fi ;;
 createdb) createdb "$2" ;;
 dropdb) dropdb "$2" ;;
-*) die "usage: $0 start|stop|status|createdb NAME|dropdb NAME" ;;
+app-role)  # the production role set-up (deploy/postgres/roles.sql) on database $2 for role $3
+  [ $# -eq 4 ] || die "usage: $0 app-role DB ROLE PASSWORD"
+  pg "$BIN/psql" -h "$PGRUN" -p "$PG_PORT" -U postgres -d "$2" -qtA -v app="$3" -v app_password="$4" \
+    -f - <"$ROOT/deploy/postgres/roles.sql" >/dev/null ;;
+*) die "usage: $0 start|stop|status|createdb NAME|dropdb NAME|app-role DB ROLE PASSWORD" ;;
 esac

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Redis from Debian's packages on 127.0.0.1:$REDIS_PORT, data under .work/redis.
+# Redis from Debian's packages on 127.0.0.1:$REDIS_PORT, data under .work/redis. Persistent
+# (append-only file, fsync every second): queued jobs survive a restart of Redis.
 # usage: redis.sh start|stop|status
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +17,8 @@ start)
   if running; then log "Redis already running on 127.0.0.1:$REDIS_PORT"; exit 0; fi
   port_open "$REDIS_PORT" && die "port $REDIS_PORT is taken by another program: set REDIS_PORT=<free port>"
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DIR" --daemonize yes \
-    --pidfile "$PIDFILE" --logfile "$LOGS/redis.log" --save "" --appendonly no
+    --pidfile "$PIDFILE" --logfile "$LOGS/redis.log" --save "" \
+    --appendonly yes --appendfsync everysec --appendfilename satudata.aof
   for _ in $(seq 1 50); do
     redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && { log "Redis up on 127.0.0.1:$REDIS_PORT"; exit 0; }
     sleep 0.1

@@ -215,3 +215,17 @@ def make_workflow_people() -> dict[str, str]:
     factories.Sysadmin(name="admin")
     tokens["admin"] = factories.APIToken(user="admin")["token"]
     return tokens
+
+
+def public_channels(app, dataset: dict) -> dict[str, bool]:
+    """Where an anonymous visitor finds a dataset through the search index: the search API,
+    the search page, the OPD page and the DCAT catalogue."""
+
+    name, pid = dataset["name"], dataset["id"]
+    found = app.get("/api/3/action/package_search", query_string={"rows": 1000}).json["result"]["results"]
+    return {
+        "package_search": any(d["id"] == pid for d in found),
+        "search page": f"/dataset/{name}" in app.get("/dataset/").body,
+        "opd page": f"/dataset/{name}" in app.get(f"/organization/{dataset['organization']['name']}").body,
+        "dcat catalog": pid in app.get("/catalog.ttl").body,
+    }

@@ -148,18 +148,21 @@ def reconcile(repair: bool) -> None:
     try:
         drift = reconciler.reconcile(repair=repair)
     except outage.ServiceUnavailable as exc:
-        raise click.ClickException(f"the {exc.service} service is unavailable; nothing was compared") from exc
+        cause = exc.__cause__
+        detail = f" ({type(cause).__name__}: {str(cause)[:300]})" if cause else ""
+        message = f"the {exc.service} service is unavailable; nothing was compared{detail}"
+        raise click.ClickException(message) from exc
     _print_drift(drift)
     if drift.total and not repair:
         raise SystemExit(1)
 
 
-def _sweep_once() -> dict[str, Any]:
+def _sweep_once(stuck_minutes: int | None) -> dict[str, Any]:
     """One round of the sweeper; a service still down skips its part until the next round."""
     out: dict[str, Any] = {}
     for name, work in (
-        ("outbox", outbox.sweep),
-        ("validation", quality.sweep_validations),
+        ("outbox", lambda: outbox.sweep(stuck_minutes=stuck_minutes)),
+        ("validation", lambda: quality.sweep_validations(stuck_minutes=stuck_minutes)),
         ("index", lambda: reconciler.reconcile(repair=True)),
     ):
         try:
@@ -175,7 +178,14 @@ def _sweep_once() -> dict[str, Any]:
 
 @satudata.command("sweep")
 @click.option("--every", type=click.IntRange(min=0), default=0, help="Repeat every N seconds (0: once).")
-def sweep(every: int) -> None:
+@click.option(
+    "--stuck-minutes",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Count queued work older than this as lost (default: ckanext.satudata.sweep.stuck_minutes; "
+    "0 after a known outage, to queue everything unfinished now).",
+)
+def sweep(every: int, stuck_minutes: int | None) -> None:
     """Heal what outages left behind, without a person.
 
     Queues again the e-mails and validations that a Redis outage or a killed worker lost
@@ -184,7 +194,7 @@ def sweep(every: int) -> None:
     under the process supervisor with --every (the demo runs it every 60 seconds).
     """
     while True:
-        result = _sweep_once()
+        result = _sweep_once(stuck_minutes)
         drift = result.get("index")
         index = (
             f"{drift.total} drifted, {drift.repaired} repaired"

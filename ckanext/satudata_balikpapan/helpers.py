@@ -97,6 +97,7 @@ def satudata_action_label(action: str) -> str:
         "review_note": tk._("Review note"),
         "update": tk._("Edited"),
         "delete": tk._("Deleted"),
+        "purge": tk._("Purged"),
     }
     return labels.get(action, action)
 

@@ -203,7 +203,8 @@ def test_one_publication_reads_each_validation_row_and_acknowledgement_once(peop
     reads: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith("SELECT") and ".seq DESC" not in statement:
+            # (the hash chain's one read of its head, to append the acknowledgements, is no gate read)
             for table in (validations.TABLE, "satudata_quality_ack"):
                 if f"FROM {table}" in statement:
                     reads.append(table)

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 
-from ckanext.satudata_balikpapan.model import workflow_event
+from ckanext.satudata_balikpapan.model import dataset_state, resource_validation, workflow_event
 from ckanext.satudata_balikpapan.workflow import notify
-from tests.conftest import create_dataset, make_workflow_people
+from tests.conftest import create_dataset, make_workflow_people, upload_csv
 
 ADMIN = {"user": "admin"}
 
@@ -91,21 +91,27 @@ def test_a_disallowed_step_says_why_in_the_users_language(app, people):
     assert res.status_code == 403 and "Hanya walidata" in res.json["error"]["message"]
 
 
-def test_history_is_append_only_and_survives_the_dataset(app, people):
-    create_dataset(user="produsen-dinkes", name="dbd")
+def test_history_is_append_only_and_survives_the_dataset_whose_purge_leaves_nothing_else(app, people):
+    dataset = create_dataset(user="produsen-dinkes", name="dbd")
+    resource = upload_csv(dataset["id"], "produsen-dinkes")
     _act(app, people["produsen-dinkes"], "submit", "dbd")
-    pid = helpers.call_action("package_show", context=dict(ADMIN), id="dbd")["id"]
+    pid = dataset["id"]
+    assert dataset_state.get_state(pid) and resource_validation.get(resource["id"])
     helpers.call_action("package_delete", context=dict(ADMIN), id="dbd")
     helpers.call_action("dataset_purge", context=dict(ADMIN), id="dbd")
     actions = [e["action"] for e in workflow_event.events(package_id=pid)]
-    assert actions == ["create", "submit", "delete"]
+    assert actions == ["create", "submit", "delete", "purge"]
+    purge = workflow_event.events(package_id=pid)[-1]
+    assert (purge["actor_name"], purge["package_name"]) == ("admin", "dbd")
+    # no state row, no validation row names the purged dataset
+    assert dataset_state.get_state(pid) is None and resource_validation.get(resource["id"]) is None
     with pytest.raises(sa.exc.DBAPIError, match="append-only"):
         model.Session.execute(sa.text("DELETE FROM satudata_workflow_event"))
     model.Session.rollback()
     with pytest.raises(sa.exc.DBAPIError, match="append-only"):
         model.Session.execute(sa.text("UPDATE satudata_workflow_event SET note = 'x'"))
     model.Session.rollback()
-    assert len(workflow_event.events(package_id=pid)) == 3
+    assert len(workflow_event.events(package_id=pid)) == 4
 
 
 def test_two_walidata_publishing_at_once_make_one_publication(app, people):

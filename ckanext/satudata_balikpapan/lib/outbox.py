@@ -93,11 +93,13 @@ def run(item_id: str) -> Any:
     return result
 
 
-def sweep(now: dt.datetime | None = None) -> dict[str, int]:
-    """Queue again what is pending or lost; mark failed what ran out of attempts. Returns how
-    many items were queued and failed."""
+def sweep(now: dt.datetime | None = None, stuck_minutes: int | None = None) -> dict[str, int]:
+    """Queue again what is pending or lost (queued more than ``stuck_minutes`` ago, by default
+    ``ckanext.satudata.sweep.stuck_minutes``); mark failed what ran out of attempts. Returns
+    how many items were queued and failed."""
     now = now or utcnow()
-    stuck_before = now - dt.timedelta(minutes=config.sweep_stuck_minutes())
+    minutes = config.sweep_stuck_minutes() if stuck_minutes is None else stuck_minutes
+    stuck_before = now - dt.timedelta(minutes=minutes)
     limit = config.sweep_max_attempts()
     queued = failed = 0
     for item in db.due(stuck_before):

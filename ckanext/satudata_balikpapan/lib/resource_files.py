@@ -150,6 +150,27 @@ def _uploaded(resource: dict[str, Any], max_bytes: int, truncate: bool) -> tuple
         return _to_temp(iter(lambda: source.read(CHUNK), b""), max_bytes, truncate), True
 
 
+def remove_upload(resource_id: str) -> bool:
+    """Delete the stored file of an uploaded resource, wherever the site keeps uploads (a
+    purged dataset, or a creation rolled back after its file was written). True when a file
+    was removed; a storage failure is logged, never raised."""
+    try:
+        upload = ckan_uploader.get_resource_uploader({"id": resource_id, "url_type": ""})
+        storage = getattr(upload, "storage", None)
+        if storage is not None and _is_files_storage(storage):
+            data = file_keeper.FileData(upload.get_path(resource_id))
+            return bool(storage.exists(data) and storage.remove(data))
+        if not getattr(upload, "storage_path", None):
+            return False
+        path = Path(upload.get_path(resource_id))
+        if path.is_file():
+            path.unlink()
+            return True
+    except Exception:
+        log.warning("Satu Data: could not remove the stored file of resource %s", resource_id, exc_info=True)
+    return False
+
+
 def _is_files_storage(storage: Any) -> bool:
     """Whether ``storage`` is a storage of CKAN 2.12's files layer (file-keeper)."""
     return file_keeper is not None and isinstance(storage, file_keeper.Storage)

@@ -110,10 +110,16 @@ def bulk_update_public(next_auth: AuthFunction, context: Context, data_dict: Dat
 
 @tk.chained_auth_function
 def package_delete(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
-    """A published dataset is taken down by the walidata (withdraw or delete), not by its OPD."""
+    """A published dataset is taken down by the walidata (withdraw or delete), not by its OPD.
+
+    The walidata curates the whole catalogue: they may delete any OPD's dataset, published
+    or not (every deletion is recorded in the history with their role). An OPD's editors
+    delete their own unpublished datasets, as CKAN decides."""
     pkg = model.Package.get(data_dict.get("id") or "")
-    published = pkg is not None and workflow.state_of(pkg)["published"]
-    if published and not roles.is_walidata(roles.actor(context)):
+    actor = roles.actor(context)
+    if pkg is not None and roles.is_walidata(actor):
+        return {"success": True}
+    if pkg is not None and workflow.state_of(pkg)["published"]:
         return _denied(tk._("A published dataset can only be withdrawn or deleted by the walidata"))
     return next_auth(context, data_dict)
 

@@ -51,16 +51,28 @@ def row_hash(table: str, prev_hash: str, row: dict[str, Any], key: bytes | None 
 def append(table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
     """Insert ``values`` as the newest row of ``table``'s chain (inside the current
     transaction); returns the values with ``seq`` and the hashes."""
+    return append_many(table, [values])[0]
+
+
+def append_many(table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert ``rows``, in order, as the newest rows of ``table``'s chain (one lock, one read
+    of the head); returns them with ``seq`` and the hashes."""
     session = model.Session
-    values = {column.name: values.get(column.name) for column in table.columns}
     session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": table.name})
     head = session.execute(
         sa.select(table.c.seq, table.c.row_hash).order_by(table.c.seq.desc()).limit(1)
     ).first()
-    values = dict(values, seq=(head.seq + 1) if head else 1, prev_hash=head.row_hash if head else GENESIS)
-    values["row_hash"] = row_hash(table.name, values["prev_hash"], values)
-    session.execute(table.insert().values(**values))
-    return values
+    seq, prev = (head.seq, head.row_hash) if head else (0, GENESIS)
+    out = []
+    for given in rows:
+        seq += 1
+        values = {column.name: given.get(column.name) for column in table.columns}
+        values.update(seq=seq, prev_hash=prev)
+        values["row_hash"] = prev = row_hash(table.name, prev, values)
+        out.append(values)
+    if out:
+        session.execute(table.insert(), out)
+    return out
 
 
 @dataclass(frozen=True)

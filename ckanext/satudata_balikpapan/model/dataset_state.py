@@ -59,6 +59,11 @@ def ensure_state(package_id: str, **defaults: Any) -> None:
     model.Session.execute(stmt.on_conflict_do_nothing(index_elements=["package_id"]))
 
 
+def forget(package_id: str) -> None:
+    """Drop a purged dataset's state row (inside the current transaction)."""
+    model.Session.execute(dataset_state.delete().where(dataset_state.c.package_id == package_id))
+
+
 def published_ids(package_ids: list[str]) -> set[str]:
     """Which of ``package_ids`` the database holds as public: active, not private, and
     published by the workflow (a dataset without a state row predates the workflow: its CKAN

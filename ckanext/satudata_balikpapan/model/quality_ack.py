@@ -55,12 +55,14 @@ def acknowledge(
     """Record that ``items`` (``(resource_id, code, target)``) were published past with
     ``reason`` (inside the current transaction)."""
     now = utcnow()
-    for resource_id, code, target in items:
-        chain.append(
-            quality_ack,
+    chain.append_many(
+        quality_ack,
+        [
             {
                 "id": str(uuid.uuid4()), "package_id": package_id, "resource_id": resource_id,
                 "code": code, "target": target, "reason": reason, "actor_name": actor_name,
                 "event_id": event_id, "created": now,
-            },
-        )  # fmt: skip
+            }
+            for resource_id, code, target in items
+        ],
+    )  # fmt: skip

@@ -657,22 +657,25 @@ def enqueue_validation(resource_id: str, attempts: int = 0) -> bool | None:
         )
         model.Session.rollback()
         validations.save(
-            resource_id, pkg["id"], queued_at=None, error=f"{QUEUE}: {type(error).__name__}"[:200]
-        )
+            resource_id, pkg["id"], status=validations.MENUNGGU, queued_at=None,
+            error=f"{QUEUE}: {type(error).__name__}"[:200], attempts=attempts,
+        )  # fmt: skip
         model.Session.commit()
         return False
     return True
 
 
-def sweep_validations(now: dt.datetime | None = None) -> dict[str, int]:
+def sweep_validations(now: dt.datetime | None = None, stuck_minutes: int | None = None) -> dict[str, int]:
     """Queue again every validation that waits without a job: never queued (Redis was down),
-    or queued longer ago than ``ckanext.satudata.sweep.stuck_minutes`` without a result (the
+    or queued longer ago than ``stuck_minutes`` (by default
+    ``ckanext.satudata.sweep.stuck_minutes``) without a result (the
     job was lost with Redis, or its worker was killed). After
     ``ckanext.satudata.sweep.max_attempts`` the validation is ``gagal`` (``lost``) with the
     reason, and the file page offers to check it again. Returns what was queued, failed and
     forgotten (rows of files that are gone)."""
     now = now or utcnow()
-    stuck_before = now - dt.timedelta(minutes=config.sweep_stuck_minutes())
+    minutes = config.sweep_stuck_minutes() if stuck_minutes is None else stuck_minutes
+    stuck_before = now - dt.timedelta(minutes=minutes)
     limit = config.sweep_max_attempts()
     done = {"queued": 0, "failed": 0, "forgotten": 0}
     for row in validations.waiting_without_result(stuck_before):

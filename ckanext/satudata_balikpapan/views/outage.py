@@ -9,10 +9,11 @@ Two hooks on CKAN's Flask app (registered by ``views/security.register``):
   development server, so the interactive debugger never shows an outage. A browser gets a
   small page that needs no database (``satudata/unavailable.html``, not CKAN's layout, which
   reads the user and the site from PostgreSQL); an API caller gets CKAN's JSON error shape.
-- **API answers**: CKAN's action API catches every exception itself and answers 500 with
-  the exception's text (Solr's internal URL included). An API 500 is turned into the same 503
-  when a service does not answer right then (:func:`~..lib.outage.probe`); any other 500 is
-  left as it is (a bug, to be seen).
+- **Answers CKAN already made**: CKAN's action API catches every exception itself and answers
+  500 with the exception's text (Solr's internal URL included), and CKAN's search page aborts
+  with a 500 when Solr is gone. A 500 is turned into the same 503 when a service does not
+  answer right then (:func:`~..lib.outage.probe`); any other 500 is left as it is (a bug, to
+  be seen).
 
 Every 503 carries ``Retry-After`` so that harvesters and scripts wait instead of hammering.
 """
@@ -23,10 +24,10 @@ import json
 import logging
 from typing import Any
 
-import ckan.plugins.toolkit as tk
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from markupsafe import escape
 
-from ckanext.satudata_balikpapan.lib import outage
+from ckanext.satudata_balikpapan.lib import language, outage
 
 log = logging.getLogger(__name__)
 
@@ -49,28 +50,39 @@ def _answer(service: str) -> Response:
         }
         return Response(json.dumps(body, ensure_ascii=False), 503, headers, mimetype="application/json")
     try:
-        page = tk.render("satudata/unavailable.html", {"message": text, "service": service})
+        # Flask's Jinja environment, without CKAN's render: that one asks the database for
+        # the user and the site, which may be what is down
+        page = current_app.jinja_env.get_template("satudata/unavailable.html").render(
+            message=text, service=service, lang=language.current(), path=request.path
+        )
     except Exception:
         log.warning("the outage page could not be rendered", exc_info=True)
-        page = f"<!doctype html><meta charset=utf-8><title>503</title><p>{text}</p>"
+        page = f"<!doctype html><meta charset=utf-8><title>503</title><p>{escape(text)}</p>"
     return Response(page, 503, headers, mimetype="text/html")
 
 
 def handle(error: Exception) -> Response:
     """The answer to an exception of a failing service (registered per exception class)."""
     service = outage.failed_service(error) or outage.DATABASE
-    log.error("service %s unavailable during %s %s: %s", service, request.method, request.path, error)
+    log.error(
+        "service %s unavailable during %s %s: %s",
+        service,
+        request.method,
+        request.path,
+        error,
+        exc_info=error,
+    )
     return _answer(service)
 
 
-def rewrite_api_errors(response: Response) -> Response:
-    """Turn an API 500 into a translated 503 when a service is down right now."""
-    if response.status_code != 500 or not _is_api():
+def rewrite_errors(response: Response) -> Response:
+    """Turn a 500 into the translated 503 when a service is down right now."""
+    if response.status_code != 500:
         return response
     down = outage.probe()
     if not down:
         return response
-    log.error("API %s answered 500 while %s was down: answered 503", request.path, ", ".join(down))
+    log.error("%s answered 500 while %s was down: answered 503", request.path, ", ".join(down))
     return _answer(down[0])
 
 
@@ -83,5 +95,5 @@ def register(app: Flask) -> Any:
         *outage.QUEUE_ERRORS,
     ):
         app.register_error_handler(error, handle)
-    app.after_request(rewrite_api_errors)
+    app.after_request(rewrite_errors)
     return app

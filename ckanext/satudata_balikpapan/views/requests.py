@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from flask import Blueprint, make_response
 
 from ckanext.satudata_balikpapan.data_requests import service as dr
@@ -30,8 +31,14 @@ PER_PAGE = 20
 
 
 def _organizations() -> list[dict[str, Any]]:
-    orgs = tk.get_action("organization_list")({}, {"all_fields": True, "sort": "title asc"})
-    return [{"value": o["name"], "text": o.get("display_name") or o["title"] or o["name"]} for o in orgs]
+    """The OPDs to choose from, read from the database alone: CKAN's organization_list asks
+    Solr for dataset counts, and the request form must work while search is down."""
+    orgs = (
+        model.Session.query(model.Group)
+        .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
+        .order_by(model.Group.title, model.Group.name)
+    )
+    return [{"value": o.name, "text": o.display_name} for o in orgs]
 
 
 def _regions() -> list[dict[str, Any]]:

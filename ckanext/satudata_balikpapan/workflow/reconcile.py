@@ -7,8 +7,9 @@ compares every dataset of the site in both and reports, by kind:
 
 * ``missing``: a dataset the database holds (not deleted) that the index does not;
 * ``orphaned``: a document of a dataset the database deleted or never had;
-* ``stale``: a document whose visibility (public or not), workflow state or last change
-  differs from the database.
+* ``stale``: a document whose visibility (public or not) or last change
+  (``metadata_modified``) differs from the database. (The index does not store the workflow
+  state it searches on; a step that changes the visibility shows here.)
 
 With ``repair`` it rewrites the stale and missing documents from the database and deletes
 the orphaned ones. Until then the public listings already check the database
@@ -52,14 +53,14 @@ class Drift:
 def _database() -> dict[str, dict[str, Any]]:
     pkg, st = model.package_table, dataset_state.dataset_state
     query = (
-        sa.select(pkg.c.id, pkg.c.private, pkg.c.metadata_modified, st.c.status, st.c.published)
+        sa.select(pkg.c.id, pkg.c.private, pkg.c.metadata_modified, st.c.published)
         .select_from(pkg.outerjoin(st, st.c.package_id == pkg.c.id))
         .where(pkg.c.state != "deleted", pkg.c.type == "dataset")
     )
     out = {}
     for row in model.Session.execute(query).mappings():
         public = not row["private"] and (row["published"] is None or bool(row["published"]))
-        out[row["id"]] = {"public": public, "status": row["status"], "modified": row["metadata_modified"]}
+        out[row["id"]] = {"public": public, "modified": row["metadata_modified"]}
     return out
 
 
@@ -72,8 +73,8 @@ def _index() -> dict[str, dict[str, Any]]:
         found = connection.search(
             "*:*",
             fq=f'+site_id:"{site}" +entity_type:package',
-            fl="id,capacity,publishing_status,metadata_modified",
-            sort="id asc",
+            fl="id,capacity,metadata_modified",
+            sort="index_id asc",  # a cursor needs the uniqueKey
             rows=PAGE,
             cursorMark=cursor,
         )
@@ -85,9 +86,12 @@ def _index() -> dict[str, dict[str, Any]]:
 
 
 def _same_time(db_value: Any, indexed: Any) -> bool:
+    """The same last change, to the second (the index keeps no microseconds; pysolr gives a
+    datetime or text)."""
     if db_value is None or not indexed:
         return db_value is None and not indexed
-    return db_value.isoformat()[:19] == str(indexed)[:19]
+    text = indexed.isoformat() if hasattr(indexed, "isoformat") else str(indexed)
+    return db_value.isoformat()[:19] == text[:19]
 
 
 def compare() -> Drift:
@@ -104,12 +108,7 @@ def compare() -> Drift:
             drift.missing.append(package_id)
             continue
         public = doc.get("capacity") == "public"
-        status = doc.get("publishing_status")
-        if (
-            public != row["public"]
-            or (row["status"] and status != row["status"])
-            or not _same_time(row["modified"], doc.get("metadata_modified"))
-        ):
+        if public != row["public"] or not _same_time(row["modified"], doc.get("metadata_modified")):
             drift.stale.append(package_id)
     drift.orphaned = sorted(set(indexed) - set(held))
     return drift

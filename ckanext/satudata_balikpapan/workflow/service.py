@@ -30,7 +30,7 @@ from ckan import model
 from ckan.lib.plugins import get_permission_labels
 
 from ckanext.satudata_balikpapan.lib import outage
-from ckanext.satudata_balikpapan.model import dataset_state, workflow_event
+from ckanext.satudata_balikpapan.model import dataset_state, resource_validation, workflow_event
 from ckanext.satudata_balikpapan.model.meta import utcnow
 from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.registry.roles import PRODUSEN, PUBLIC, SYSADMIN, WALIDATA
@@ -281,6 +281,20 @@ def on_delete(context: dict[str, Any], pkg: model.Package) -> None:
     state = state_of(pkg)
     record(pkg, "delete", actor, editing_role(actor, pkg), state["status"], None)
     model.Session.commit()
+
+
+def on_purge(context: dict[str, Any], pkg: model.Package) -> list[str]:
+    """Before CKAN purges a dataset, in the purge's own transaction: record the purge in the
+    history (which survives it: the record names the dataset), and drop the dataset's state
+    row and its files' validation rows, so that nothing is left that names a dataset that is
+    gone. Returns the ids of the resources whose uploaded files the caller removes once the
+    purge is committed."""
+    actor = roles.actor(context)
+    record(pkg, "purge", actor, editing_role(actor, pkg), state_of(pkg)["status"], None)
+    resources = model.Session.query(model.Resource).filter(model.Resource.package_id == pkg.id).all()
+    resource_validation.forget([r.id for r in resources])
+    dataset_state.forget(pkg.id)
+    return [r.id for r in resources if r.url_type == "upload"]
 
 
 # Fields whose change is not an edit of the data or metadata.

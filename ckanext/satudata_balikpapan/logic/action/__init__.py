@@ -1,6 +1,11 @@
 """Actions of the extension (registered by ``tk.blanket.actions``)."""
 
-from ckanext.satudata_balikpapan.logic.action.dataset import package_create, package_delete, package_update
+from ckanext.satudata_balikpapan.logic.action.dataset import (
+    dataset_purge,
+    package_create,
+    package_delete,
+    package_update,
+)
 from ckanext.satudata_balikpapan.logic.action.dcat import (
     dcat_catalog_search,
     dcat_catalog_show,
@@ -38,6 +43,7 @@ from ckanext.satudata_balikpapan.logic.action.workflow import (
 )
 
 __all__ = [
+    "dataset_purge",
     "dcat_catalog_search",
     "dcat_catalog_show",
     "dcat_dataset_show",

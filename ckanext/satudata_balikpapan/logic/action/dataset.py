@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Action, Context, DataDict
 
-from ckanext.satudata_balikpapan.lib import outbox
+from ckanext.satudata_balikpapan.lib import outbox, resource_files
 from ckanext.satudata_balikpapan.quality import service
 from ckanext.satudata_balikpapan.workflow import service as workflow
 
@@ -59,6 +59,22 @@ def package_update(up_func: Action, context: Context, data_dict: DataDict) -> An
         # edit is committed (within resource_create, which commits later, the sweeper does)
         outbox.flush(event["outbox"])
     service.on_dataset_change(context, pkg.id)  # validate new or changed files, or a new satuan
+    return result
+
+
+@tk.chained_action
+def dataset_purge(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """A purge is recorded in the history, and leaves no state row, validation row or stored
+    file of the dataset behind (the record and the cleaning commit with CKAN's purge itself;
+    the files are removed once it is committed)."""
+    pkg = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    if pkg is None:
+        return up_func(context, data_dict)
+    tk.check_access("dataset_purge", context, data_dict)
+    uploads = workflow.on_purge(context, pkg)
+    result = up_func(context, data_dict)
+    for resource_id in uploads:
+        resource_files.remove_upload(resource_id)
     return result
 
 

@@ -10,6 +10,7 @@ action: it is stored as ``gagal``.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -17,7 +18,7 @@ from ckan import model
 from ckan.logic import validate
 from ckan.types import Action, Context, DataDict
 
-from ckanext.satudata_balikpapan.lib import language
+from ckanext.satudata_balikpapan.lib import language, resource_files
 from ckanext.satudata_balikpapan.logic import schema as schemas
 from ckanext.satudata_balikpapan.quality import service
 from ckanext.satudata_balikpapan.quality.engine import tableschema
@@ -41,8 +42,25 @@ def _after_change(context: Context, result: Any) -> Any:
 
 @tk.chained_action
 def resource_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """CKAN's ``resource_create``, then the validation of a CSV or spreadsheet file."""
-    return _after_change(context, up_func(context, data_dict))
+    """CKAN's ``resource_create``, then the validation of a CSV or spreadsheet file.
+
+    CKAN writes an uploaded file before it commits; should the commit fail (Solr down: the
+    user gets a 503 and nothing is created), the file would stay behind in storage with no
+    resource. The new resource's id is therefore chosen here, so that its file can be
+    removed when the creation did not land."""
+    uploading = data_dict.get("upload") is not None  # CKAN's uploader pops it from the dict
+    if uploading and not data_dict.get("id"):
+        data_dict = dict(data_dict, id=str(uuid.uuid4()))
+    try:
+        result = up_func(context, data_dict)
+    except Exception:
+        resource_id = data_dict.get("id")
+        if uploading and resource_id:
+            model.Session.rollback()
+            if model.Resource.get(resource_id) is None:
+                resource_files.remove_upload(resource_id)
+        raise
+    return _after_change(context, result)
 
 
 @tk.chained_action
