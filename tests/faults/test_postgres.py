@@ -21,6 +21,19 @@ pytestmark = [pytest.mark.integration, pytest.mark.once, pytest.mark.usefixtures
 PORT = 55334
 
 
+def _post(action: str, data: dict, headers: dict[str, str]) -> tuple[int, dict[str, str], str]:
+    body = json.dumps(data).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}/api/3/action/{action}", data=body, method="POST",
+        headers={**headers, "Content-Type": "application/json"},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, dict(answer.headers), answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
 def _get(path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
     request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers=headers or {})
     try:
@@ -66,6 +79,19 @@ def test_an_outage_of_the_database_is_a_translated_503_for_everyone_and_heals(po
         page = _get("/dataset/")
         user_page = _get("/dashboard/datasets", logged_in)
         english = _get("/en/dataset/")
+        catalogue = _get("/catalog.ttl")
+        steps = [
+            _post(action, data, logged_in)
+            for action, data in (
+                ("satudata_publish", {"id": "kasus-dbd"}),
+                ("satudata_withdraw", {"id": "kasus-dbd", "note": "Salah"}),
+                ("package_create", {"name": "baru-sekali", "owner_org": "dinkes"}),
+                ("satudata_request_create", {"name": "Budi", "email": "budi@example.org"}),
+            )
+        ]
+    assert catalogue[0] == 503 and catalogue[1]["Retry-After"]
+    for status, _, body in steps:  # each write refused as a whole, in JSON
+        assert status == 503 and json.loads(body)["error"]["service"] == "database"
 
     status, headers, body = api
     assert status == 503 and headers["Content-Type"].startswith("application/json")
@@ -75,7 +101,7 @@ def test_an_outage_of_the_database_is_a_translated_503_for_everyone_and_heals(po
         assert status == 503 and headers["Content-Type"].startswith("text/html"), body[:500]
         assert "Layanan sedang tidak tersedia" in body and "Basis data sedang tidak tersedia" in body
     assert english[0] == 503 and "The database is temporarily unavailable" in english[2]
-    for _, _, body in (api, page, user_page, english):
+    for _, _, body in (api, page, user_page, english, catalogue, *steps):
         for leak in ("Traceback", "Werkzeug", "debugger", "psycopg2", "55432", "sqlalchemy"):
             assert leak not in body
 

@@ -23,7 +23,7 @@ from werkzeug.datastructures import FileStorage
 from ckanext.satudata_balikpapan import config
 from ckanext.satudata_balikpapan.model import outbox
 from ckanext.satudata_balikpapan.quality import service
-from tests.conftest import create_dataset, make_opd_org, make_workflow_people
+from tests.conftest import TEST_OVERRIDE_REASON, create_dataset, make_opd_org, make_workflow_people
 from tests.faults.conftest import ROOT, STORAGE, ckan_command, stopped, worker_ini
 from tests.logic.test_requests_actions import REQUEST, Inbox
 from tests.quality import corpus
@@ -114,6 +114,28 @@ def test_a_data_request_while_redis_is_down_says_the_mail_will_be_sent_and_sends
     assert created["follow_url"] in receipt.get_body(preferencelist=("plain",)).get_content()
     model.Session.expire_all()
     assert model.Session.execute(sa.select(outbox.outbox.c.status)).scalars().all() == [outbox.DONE]
+
+
+def test_the_workflow_and_the_catalogue_work_while_redis_is_down_and_the_notices_follow(
+    app, ckan_cli_env, tmp_path
+):
+    tokens = make_workflow_people()
+    dataset = create_dataset(name="kasus-dbd", owner_org="dinkes")
+    helpers.call_action("satudata_submit", context={"ignore_auth": True, "user": "admin"}, id=dataset["id"])
+    with stopped("redis"):
+        published = app.post(
+            "/api/3/action/satudata_publish", json={"id": "kasus-dbd", "override_reason": TEST_OVERRIDE_REASON},
+            headers={"Authorization": tokens["walidata"]},
+        )  # fmt: skip
+        catalogue = app.get("/catalog.ttl")
+    assert published.status_code == 200 and published.json["result"]["publishing_status"] == "terbit"
+    assert dataset["id"] in catalogue.body  # the feed renders without its Redis cache
+    statuses = model.Session.execute(sa.select(outbox.outbox.c.status)).scalars().all()
+    assert outbox.PENDING in statuses  # the notice of the publication waits for Redis
+
+    ckan_command(worker_ini(tmp_path), "satudata", "sweep", env=ckan_cli_env)
+    model.Session.expire_all()
+    assert outbox.PENDING not in model.Session.execute(sa.select(outbox.outbox.c.status)).scalars().all()
 
 
 def _children(pid: int) -> list[int]:

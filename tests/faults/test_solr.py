@@ -22,6 +22,7 @@ from tests.conftest import (
     publish,
 )
 from tests.faults.conftest import STORAGE, STORAGE_PATH, stopped
+from tests.logic.test_requests_actions import REQUEST
 
 pytestmark = [pytest.mark.integration, pytest.mark.once, pytest.mark.usefixtures("clean_db", "clean_index")]
 
@@ -140,13 +141,22 @@ def test_an_upload_while_solr_is_down_leaves_no_resource_and_no_orphaned_file(ap
     assert created["url_type"] == "upload"
 
 
-def test_the_data_request_pages_work_while_solr_is_down(app):
+def test_data_requests_work_while_solr_is_down_and_the_catalogue_says_to_retry(app):
     make_workflow_people()
     with stopped("solr"):
         form = app.get("/permohonan-data/baru", status=None)
         listing = app.get("/permohonan-data", status=None)
+        created = app.post(
+            "/api/3/action/satudata_request_create",
+            json=REQUEST,
+            environ_base={"REMOTE_ADDR": "198.51.100.9"},
+        )
         search = app.get("/dataset/", status=None)
+        catalogue = app.get("/catalog.ttl", status=None)
     assert form.status_code == 200 and "Dinas Kesehatan" in form.body
     assert listing.status_code == 200
+    assert created.status_code == 200 and created.json["result"]["stored"]
+    # a harvester is told to come back (503, Retry-After), not served a broken feed
+    assert catalogue.status_code == 503 and catalogue.headers["Retry-After"]
     # the search page cannot search: the translated 503 page, not CKAN's 500
     assert search.status_code == 503 and "Layanan pencarian sedang tidak tersedia" in search.body

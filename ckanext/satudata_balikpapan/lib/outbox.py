@@ -77,8 +77,9 @@ def flush(item_ids: list[str]) -> bool:
 
 def run(item_id: str) -> Any:
     """Background job: run one item, once. An item already done is not run again (a job
-    queued twice, by the sweeper and by a slow first attempt, sends one mail)."""
-    item = db.get(item_id)
+    queued twice, by the sweeper and by a slow first attempt, sends one mail: the item is
+    locked while it runs, so a second run waits, then finds it done)."""
+    item = db.get(item_id, for_update=True)
     if item is None or item["status"] in (db.DONE, db.FAILED):
         return None
     try:

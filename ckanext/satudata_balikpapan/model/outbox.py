@@ -61,8 +61,12 @@ def add(job: str, args: list[Any], title: str) -> str:
     return item_id
 
 
-def get(item_id: str) -> dict[str, Any] | None:
-    row = model.Session.execute(sa.select(outbox).where(outbox.c.id == item_id)).mappings().first()
+def get(item_id: str, for_update: bool = False) -> dict[str, Any] | None:
+    """One item; ``for_update`` locks it until the transaction ends."""
+    query = sa.select(outbox).where(outbox.c.id == item_id)
+    if for_update:
+        query = query.with_for_update()
+    row = model.Session.execute(query).mappings().first()
     if row is None:
         return None
     item = dict(row)
