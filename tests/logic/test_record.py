@@ -119,26 +119,31 @@ def test_the_production_role_can_append_but_not_rewrite_truncate_or_unprotect_th
     assert done.returncode == 0, done.stderr
     url = model.meta.engine.url.set(username="satudata_app_test", password="app-pass")
     engine = sa.create_engine(url)
-    try:
+
+    def as_app(statement: str):
         with engine.connect() as app:
-            assert app.execute(sa.text("SELECT count(*) FROM package")).scalar() == 1
-            app.execute(
-                sa.text(
-                    "INSERT INTO satudata_workflow_event (id, package_id, package_name, action, role, created) "
-                    "VALUES ('x', 'p', 'p', 'review_note', 'walidata', now())"
-                )
-            )
-            app.rollback()
-            for statement in (
-                "UPDATE satudata_workflow_event SET note = 'x'",
-                "DELETE FROM satudata_quality_ack",
-                "TRUNCATE satudata_workflow_event",
-                "TRUNCATE satudata_data_request_event",
-                "ALTER TABLE satudata_workflow_event DISABLE TRIGGER USER",
-                "ALTER TABLE satudata_quality_ack DISABLE TRIGGER ALL",
-            ):
-                with pytest.raises(sa.exc.ProgrammingError, match=r"permission denied|must be owner"):
-                    app.execute(sa.text(statement))
-                app.rollback()
+            transaction = app.begin()
+            try:
+                result = app.execute(sa.text(statement))
+                return result.fetchall() if result.returns_rows else None
+            finally:
+                transaction.rollback()
+
+    try:
+        assert as_app("SELECT count(*) FROM package") == [(1,)]
+        as_app(
+            "INSERT INTO satudata_workflow_event (id, package_id, package_name, action, role, created) "
+            "VALUES ('x', 'p', 'p', 'review_note', 'walidata', now())"
+        )
+        for statement in (
+            "UPDATE satudata_workflow_event SET note = 'x'",
+            "DELETE FROM satudata_quality_ack",
+            "TRUNCATE satudata_workflow_event",
+            "TRUNCATE satudata_data_request_event",
+            "ALTER TABLE satudata_workflow_event DISABLE TRIGGER USER",
+            "ALTER TABLE satudata_quality_ack DISABLE TRIGGER ALL",
+        ):
+            with pytest.raises(sa.exc.ProgrammingError, match=r"permission denied|must be owner"):
+                as_app(statement)
     finally:
         engine.dispose()
