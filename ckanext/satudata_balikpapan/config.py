@@ -260,11 +260,17 @@ def quality_reading_bounds(*, sync: bool) -> dict[str, int]:
     return bounds
 
 
+def site_secret() -> str:
+    """The site's secret (CKAN's ``SECRET_KEY``): the key of the data requests' derived link
+    tokens and hashed network addresses, and of the history chain unless it has its own."""
+    return _text(tk.config.get("SECRET_KEY") or tk.config.get("beaker.session.secret") or "")
+
+
 def history_key() -> bytes:
     """The key of the history's hash chain (``model/chain.py``): the configured one, else the
-    site's ``SECRET_KEY``. Kept out of the database, so that whoever can write the tables
-    cannot forge the chain."""
-    key = _text(tk.config.get(HISTORY_KEY)) or _text(tk.config.get("SECRET_KEY"))
+    site's secret. Kept out of the database, so that whoever can write the tables cannot
+    forge the chain."""
+    key = _text(tk.config.get(HISTORY_KEY)) or site_secret()
     return (key or "satudata-history").encode("utf-8")
 
 

@@ -91,15 +91,9 @@ def link_token(reference: str, secret: str | None = None) -> str:
     secret (URL-safe, 43 characters). Derived, never stored: the database keeps its hash, and
     the e-mail job derives it again from the reference, so that no queue payload, log or
     table holds it in clear."""
-    key = (secret if secret is not None else site_secret()).encode("utf-8")
+    key = (secret if secret is not None else config.site_secret()).encode("utf-8")
     digest = hmac.new(key, f"satudata:request-link:{reference}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def site_secret() -> str:
-    """The site's secret (CKAN's ``SECRET_KEY``), the key of the derived link tokens and of
-    the hashed network addresses."""
-    return str(tk.config.get("SECRET_KEY") or tk.config.get("beaker.session.secret") or "")
 
 
 def hash_token(token: str) -> str:
@@ -346,7 +340,7 @@ def create(
     # mobile carrier): only their requests carry the address, so a busy walidata entering
     # requests received by telephone, or a logged-in user, never locks the visitors behind the
     # same address out. Logged-in users are accountable by their account (and their e-mail).
-    ip_hash = hash_ip(ip, site_secret()) if actor is None else None
+    ip_hash = hash_ip(ip, config.site_secret()) if actor is None else None
     try:
         db.lock_creation()
         if not is_reviewer(actor):

@@ -94,22 +94,26 @@ def run(item_id: str) -> Any:
     return result
 
 
+def lost_before(now: dt.datetime, stuck_minutes: int | None = None) -> dt.datetime:
+    """Queued work older than this counts as lost: ``stuck_minutes`` before ``now``, by
+    default ``ckanext.satudata.sweep.stuck_minutes`` (the outbox and the validations alike)."""
+    minutes = config.sweep_stuck_minutes() if stuck_minutes is None else stuck_minutes
+    return now - dt.timedelta(minutes=minutes)
+
+
 def sweep(now: dt.datetime | None = None, stuck_minutes: int | None = None) -> dict[str, int]:
     """Queue again what is pending or lost (queued more than ``stuck_minutes`` ago, by default
     ``ckanext.satudata.sweep.stuck_minutes``); mark failed what ran out of attempts. Returns
     how many items were queued and failed."""
     now = now or utcnow()
-    minutes = config.sweep_stuck_minutes() if stuck_minutes is None else stuck_minutes
-    stuck_before = now - dt.timedelta(minutes=minutes)
     limit = config.sweep_max_attempts()
     queued = failed = 0
-    for item in db.due(stuck_before):
+    for item in db.due(lost_before(now, stuck_minutes)):
         if item["attempts"] >= limit:
             db.mark(item["id"], db.FAILED, error=f"not done after {item['attempts']} attempts")
             failed += 1
             continue
-        full = db.get(item["id"]) or {}
-        if not _enqueue(item["id"], full.get("title")):
+        if not _enqueue(item["id"], item["title"]):
             break  # the queue is down: the next sweep tries again
         db.mark(item["id"], db.QUEUED, queued_at=now, attempts=item["attempts"] + 1)
         queued += 1

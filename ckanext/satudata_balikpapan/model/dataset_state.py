@@ -64,21 +64,43 @@ def forget(package_id: str) -> None:
     model.Session.execute(dataset_state.delete().where(dataset_state.c.package_id == package_id))
 
 
-def published_ids(package_ids: list[str]) -> set[str]:
-    """Which of ``package_ids`` the database holds as public: active, not private, and
+def _is_public() -> Any:
+    """The rule, in SQL, of a dataset the database holds as public: active, not private, and
     published by the workflow (a dataset without a state row predates the workflow: its CKAN
     visibility decides, as ``workflow.service.state_of`` says)."""
+    pkg = model.package_table
+    return sa.and_(
+        pkg.c.state == "active",
+        pkg.c.private.is_(False),
+        sa.or_(dataset_state.c.published.is_(None), dataset_state.c.published.is_(True)),
+    )
+
+
+def _with_state() -> Any:
+    pkg = model.package_table
+    return pkg.outerjoin(dataset_state, dataset_state.c.package_id == pkg.c.id)
+
+
+def published_ids(package_ids: list[str]) -> set[str]:
+    """Which of ``package_ids`` the database holds as public (:func:`_is_public`)."""
     if not package_ids:
         return set()
     pkg = model.package_table
-    query = (
-        sa.select(pkg.c.id)
-        .select_from(pkg.outerjoin(dataset_state, dataset_state.c.package_id == pkg.c.id))
-        .where(
-            pkg.c.id.in_(package_ids),
-            pkg.c.state == "active",
-            pkg.c.private.is_(False),
-            sa.or_(dataset_state.c.published.is_(None), dataset_state.c.published.is_(True)),
-        )
-    )
+    query = sa.select(pkg.c.id).select_from(_with_state()).where(pkg.c.id.in_(package_ids), _is_public())
     return {row[0] for row in model.Session.execute(query)}
+
+
+def visibility() -> dict[str, dict[str, Any]]:
+    """Every dataset not deleted: whether the database holds it as public
+    (:func:`_is_public`) and its last change, by id (what the reconciler compares with the
+    index)."""
+    pkg = model.package_table
+    query = (
+        sa.select(pkg.c.id, pkg.c.metadata_modified, _is_public().label("public"))
+        .select_from(_with_state())
+        .where(pkg.c.state != "deleted", pkg.c.type == "dataset")
+    )
+    return {
+        row["id"]: {"public": bool(row["public"]), "modified": row["metadata_modified"]}
+        for row in model.Session.execute(query).mappings()
+    }

@@ -84,7 +84,7 @@ def mark(item_id: str, status: str, error: str | None = None, **values: Any) -> 
 def due(stuck_before: dt.datetime, limit: int = 500) -> list[dict[str, Any]]:
     """Items to queue (again): pending ones, and queued ones not done since ``stuck_before``."""
     query = (
-        sa.select(outbox.c.id, outbox.c.attempts, outbox.c.status)
+        sa.select(outbox.c.id, outbox.c.attempts, outbox.c.status, outbox.c.title)
         .where(
             sa.or_(
                 outbox.c.status == PENDING,
@@ -95,9 +95,3 @@ def due(stuck_before: dt.datetime, limit: int = 500) -> list[dict[str, Any]]:
         .limit(limit)
     )
     return [dict(r) for r in model.Session.execute(query).mappings()]
-
-
-def counts() -> dict[str, int]:
-    """How many items in each status."""
-    query = sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status)
-    return dict(model.Session.execute(query).tuples().all())

@@ -225,16 +225,6 @@ def scorecard(context: dict[str, Any], group: model.Group, full: bool, today: dt
     return dict(scores.opd_scorecard(_org_dict(group), rows, full=full), id=group.id, date=today.isoformat())
 
 
-def all_organizations() -> list[model.Group]:
-    """Every active organisation (OPD), by title."""
-    return (
-        model.Session.query(model.Group)
-        .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
-        .order_by(model.Group.title)
-        .all()
-    )
-
-
 def stamp() -> tuple[Any, ...]:
     """What changes when any score may change: the datasets (count, newest modification),
     the workflow record, the validations and the acknowledgements, and the OPDs."""
@@ -279,7 +269,7 @@ def _scorecards(context: dict[str, Any], full: bool, today: dt.date) -> dict[str
     for row in rows:
         by_org.setdefault(row["owner_org"] or "", []).append(row)
     cards = []
-    for group in all_organizations():
+    for group in opd.organizations():
         card = scores.opd_scorecard(_org_dict(group), by_org.get(group.id, []), full=full)
         card.pop("datasets")
         card["id"] = group.id

@@ -43,7 +43,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.satudata_balikpapan import config
-from ckanext.satudata_balikpapan.lib import language, resource_files
+from ckanext.satudata_balikpapan.lib import language, outbox, resource_files
 from ckanext.satudata_balikpapan.model import quality_ack
 from ckanext.satudata_balikpapan.model import resource_validation as validations
 from ckanext.satudata_balikpapan.model.meta import utcnow
@@ -674,11 +674,9 @@ def sweep_validations(now: dt.datetime | None = None, stuck_minutes: int | None 
     reason, and the file page offers to check it again. Returns what was queued, failed and
     forgotten (rows of files that are gone)."""
     now = now or utcnow()
-    minutes = config.sweep_stuck_minutes() if stuck_minutes is None else stuck_minutes
-    stuck_before = now - dt.timedelta(minutes=minutes)
     limit = config.sweep_max_attempts()
     done = {"queued": 0, "failed": 0, "forgotten": 0}
-    for row in validations.waiting_without_result(stuck_before):
+    for row in validations.waiting_without_result(outbox.lost_before(now, stuck_minutes)):
         if row["attempts"] >= limit:
             _fail(row["resource_id"], row["package_id"], f"{LOST}: {row['attempts']}", row.get("fingerprint"))
             done["failed"] += 1

@@ -162,3 +162,15 @@ def organization(key: str | None) -> model.Group | None:
     if group is None or not group.is_organization or group.state != "active":
         return None
     return group
+
+
+def organizations() -> list[model.Group]:
+    """Every active organisation (OPD), by title: read from the database alone (CKAN's
+    organization_list asks Solr for dataset counts; the data request form must work while
+    search is down)."""
+    return (
+        model.Session.query(model.Group)
+        .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
+        .order_by(model.Group.title, model.Group.name)
+        .all()
+    )

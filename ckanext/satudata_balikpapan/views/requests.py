@@ -7,12 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan import model
 from flask import Blueprint, make_response
 
 from ckanext.satudata_balikpapan.data_requests import service as dr
 from ckanext.satudata_balikpapan.logic import schema
-from ckanext.satudata_balikpapan.registry import vocabularies
+from ckanext.satudata_balikpapan.registry import opd, vocabularies
 from ckanext.satudata_balikpapan.views.common import request_context as _context
 
 data_requests = Blueprint("satudata_requests", __name__)
@@ -31,14 +30,8 @@ PER_PAGE = 20
 
 
 def _organizations() -> list[dict[str, Any]]:
-    """The OPDs to choose from, read from the database alone: CKAN's organization_list asks
-    Solr for dataset counts, and the request form must work while search is down."""
-    orgs = (
-        model.Session.query(model.Group)
-        .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
-        .order_by(model.Group.title, model.Group.name)
-    )
-    return [{"value": o.name, "text": o.display_name} for o in orgs]
+    """The OPDs to choose from (``registry.opd.organizations``: no Solr needed)."""
+    return [{"value": o.name, "text": o.display_name} for o in opd.organizations()]
 
 
 def _regions() -> list[dict[str, Any]]:

@@ -24,8 +24,6 @@ from typing import Any
 
 import ckan.lib.search as search
 import ckan.plugins.toolkit as tk
-import sqlalchemy as sa
-from ckan import model
 
 from ckanext.satudata_balikpapan.lib import outage
 from ckanext.satudata_balikpapan.model import dataset_state
@@ -48,20 +46,6 @@ class Drift:
     @property
     def total(self) -> int:
         return len(self.missing) + len(self.orphaned) + len(self.stale)
-
-
-def _database() -> dict[str, dict[str, Any]]:
-    pkg, st = model.package_table, dataset_state.dataset_state
-    query = (
-        sa.select(pkg.c.id, pkg.c.private, pkg.c.metadata_modified, st.c.published)
-        .select_from(pkg.outerjoin(st, st.c.package_id == pkg.c.id))
-        .where(pkg.c.state != "deleted", pkg.c.type == "dataset")
-    )
-    out = {}
-    for row in model.Session.execute(query).mappings():
-        public = not row["private"] and (row["published"] is None or bool(row["published"]))
-        out[row["id"]] = {"public": public, "modified": row["metadata_modified"]}
-    return out
 
 
 def _index() -> dict[str, dict[str, Any]]:
@@ -100,7 +84,7 @@ def compare() -> Drift:
         indexed = _index()
     except outage.SEARCH_ERRORS as error:
         raise outage.ServiceUnavailable(outage.SEARCH) from error
-    held = _database()
+    held = dataset_state.visibility()
     drift = Drift(checked=len(held))
     for package_id, row in held.items():
         doc = indexed.get(package_id)
