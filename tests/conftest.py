@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,17 @@ from ckanext.satudata_balikpapan.model import APPEND_ONLY, TABLES
 from ckanext.satudata_balikpapan.registry import opd
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now, chosen by the kernel.
+
+    A fixed number in the ephemeral range (32768-60999 on Linux) can be held at any moment by
+    an outgoing connection of the same machine (one CI run lost its portal that way), so every
+    test that starts a listener asks for its port here."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -34,7 +33,7 @@ from ckanext.harvest.tests.lib import run_harvest_job
 
 from ckanext.satudata_balikpapan.registry import opd
 from ckanext.satudata_balikpapan.registry import sync as registry_sync
-from tests.conftest import MIGRATED_PLUGINS, ROOT, reset_extension_tables
+from tests.conftest import MIGRATED_PLUGINS, ROOT, free_port, reset_extension_tables
 
 pytestmark = [pytest.mark.once, pytest.mark.integration]
 
@@ -57,12 +56,6 @@ COMPARED = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=30) as response:
         return json.loads(response.read())
@@ -74,7 +67,7 @@ def source_portal():
 
     db_url = config["sqlalchemy.url"].rsplit("/", 1)
     source_db = f"{db_url[1]}_sumber"
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     env.update({
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",

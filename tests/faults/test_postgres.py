@@ -14,17 +14,18 @@ import urllib.request
 import pytest
 from ckan.tests import factories
 
+from tests.conftest import free_port
 from tests.faults.conftest import ROOT, stopped, worker_ini
 
 pytestmark = [pytest.mark.integration, pytest.mark.once, pytest.mark.usefixtures("clean_db", "clean_index")]
 
-PORT = 55334
+BASE = {"url": ""}  # set by the ``portal`` fixture, on a port chosen when it starts
 
 
 def _post(action: str, data: dict, headers: dict[str, str]) -> tuple[int, dict[str, str], str]:
     body = json.dumps(data).encode()
     request = urllib.request.Request(
-        f"http://127.0.0.1:{PORT}/api/3/action/{action}", data=body, method="POST",
+        f"{BASE['url']}/api/3/action/{action}", data=body, method="POST",
         headers={**headers, "Content-Type": "application/json"},
     )  # fmt: skip
     try:
@@ -35,7 +36,7 @@ def _post(action: str, data: dict, headers: dict[str, str]) -> tuple[int, dict[s
 
 
 def _get(path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers=headers or {})
+    request = urllib.request.Request(f"{BASE['url']}{path}", headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
             return answer.status, dict(answer.headers), answer.read().decode()
@@ -46,10 +47,12 @@ def _get(path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[st
 @pytest.fixture
 def portal(ckan_cli_env, tmp_path):
     """A real ``ckan run`` on the test database, as a developer starts it."""
-    ini = worker_ini(tmp_path, **{"ckan.site_url": f"http://127.0.0.1:{PORT}"})
+    port = free_port()
+    BASE["url"] = f"http://127.0.0.1:{port}"
+    ini = worker_ini(tmp_path, **{"ckan.site_url": BASE["url"]})
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
-        ["ckan", "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(PORT), "--disable-reloader"],
+        ["ckan", "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(port), "--disable-reloader"],
         env=ckan_cli_env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
     )  # fmt: skip
     try:

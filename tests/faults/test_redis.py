@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -23,7 +22,13 @@ from werkzeug.datastructures import FileStorage
 from ckanext.satudata_balikpapan import config
 from ckanext.satudata_balikpapan.model import outbox
 from ckanext.satudata_balikpapan.quality import service
-from tests.conftest import TEST_OVERRIDE_REASON, create_dataset, make_opd_org, make_workflow_people
+from tests.conftest import (
+    TEST_OVERRIDE_REASON,
+    create_dataset,
+    free_port,
+    make_opd_org,
+    make_workflow_people,
+)
 from tests.faults.conftest import ROOT, STORAGE, ckan_command, stopped, worker_ini
 from tests.logic.test_requests_actions import REQUEST, Inbox
 from tests.quality import corpus
@@ -49,12 +54,6 @@ def _upload_large(dataset_id: str, rows: int = 0) -> dict:
         "resource_create", context=site_context(), package_id=dataset_id, url="penduduk.csv", name="Penduduk",
         format="CSV", periode=str(LAST), upload=FileStorage(io.BytesIO(content), filename="penduduk.csv"),
     )  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _dataset() -> dict:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
 import subprocess
 import threading
 from pathlib import Path
@@ -21,7 +20,7 @@ from ckan import model
 
 from ckanext.satudata_balikpapan.data_requests import service as dr
 from ckanext.satudata_balikpapan.model import data_request as db
-from tests.conftest import create_dataset, make_workflow_people, publish
+from tests.conftest import create_dataset, free_port, make_workflow_people, publish
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -621,18 +620,12 @@ class Inbox:
         return [m for m in self.messages if address in m["To"]]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def mailbox(ckan_config, monkeypatch):
     """A real SMTP server on a free local port, with CKAN's mailer pointed at it."""
 
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
@@ -722,7 +715,7 @@ def test_a_fulfilment_mail_links_the_dataset(app, people, mailbox):
 
 
 def test_a_dead_mail_server_or_queue_never_blocks_a_request(app, people, ckan_config, monkeypatch):
-    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{_free_port()}")  # nothing listens
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{free_port()}")  # nothing listens
     created = _created(app)
     assert _run_queued_jobs() == [0]
 
