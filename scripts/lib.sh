@@ -69,7 +69,7 @@ write_portal_config() {
     "ckan.site_title = Satu Data Kota Balikpapan" \
     "ckan.site_description = Portal Satu Data Pemerintah Kota Balikpapan" \
     "ckan.uploads_enabled = true" \
-    "ckan.plugins = satudata_balikpapan activity scheming_datasets scheming_organizations dcat structured_data" \
+    "ckan.plugins = satudata_balikpapan activity scheming_datasets scheming_organizations dcat dcat_json_interface structured_data" \
     "scheming.dataset_schemas = ckanext.satudata_balikpapan.schemas:dataset.yaml" \
     "scheming.organization_schemas = ckanext.satudata_balikpapan.schemas:organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_balikpapan.schemas:presets.yaml" \

@@ -14,6 +14,15 @@ from ckan.tests import factories, helpers
 from tests.conftest import example_dataset, make_opd_org
 
 THIS_YEAR = dt.date.today().year
+# The MS-Keg blocks a survey must describe (besides its Romantik number).
+SURVEY_DESIGN = {
+    "iii_latar_belakang_kegiatan": "Perlu ukuran mutu layanan",
+    "iii_tujuan_kegiatan": "Mengukur kepuasan",
+    "iv_metode_pengumpulan_data": ["wawancara", "observasi"],
+    "iv_unit_pengumpulan_data": ["individu"],
+    "vii_metode_analisis": "deskriptif",
+    "vii_unit_analisis": ["individu"],
+}
 
 
 @pytest.fixture
@@ -62,6 +71,14 @@ INVALID = [
     ("id_mskeg", {"id_mskeg": "12/34"}, "bukan ID INDAH", "not an INDAH id"),
     ("cara_pengumpulan_data", {"cara_pengumpulan_data": "tebakan"}, "bukan pilihan yang sah", "not an allowed value"),
     ("identitas_rekomendasi", {"cara_pengumpulan_data": "survei"}, "Romantik", "Romantik"),
+    ("iii_latar_belakang_kegiatan", {"cara_pengumpulan_data": "survei"}, "Wajib untuk survei", "Required for a survey"),
+    ("iii_tujuan_kegiatan", {"cara_pengumpulan_data": "survei"}, "Wajib untuk survei", "Required for a survey"),
+    ("iv_metode_pengumpulan_data", {"cara_pengumpulan_data": "survei"}, "Wajib untuk survei", "Required for a survey"),
+    ("iv_unit_pengumpulan_data", {"cara_pengumpulan_data": "survei"}, "Wajib untuk survei", "Required for a survey"),
+    ("vii_metode_analisis", {"cara_pengumpulan_data": "survei"}, "Wajib untuk survei", "Required for a survey"),
+    ("vii_unit_analisis", {"cara_pengumpulan_data": "survei"}, "Wajib untuk survei", "Required for a survey"),
+    ("iv_metode_pengumpulan_data", {"iv_metode_pengumpulan_data": ["telepati"]}, "telepati", "telepati"),
+    ("vii_metode_analisis", {"vii_metode_analisis": "ramalan"}, "bukan pilihan yang sah", "not an allowed value"),
     ("frekuensi", {"frekuensi": "kadang"}, "bukan pilihan yang sah", "not an allowed value"),
     ("periode_awal", {"periode_awal": "1800"}, "terlalu awal", "too early"),
     ("periode_awal", {"periode_awal": str(THIS_YEAR + 1), "periode_akhir": ""}, "belum terjadi", "in the future"),
@@ -131,8 +148,11 @@ def test_a_contact_is_required(app, token):
         ({"ukuran": "lainnya", "ukuran_lainnya": "Kepadatan"}, ("ukuran_lainnya", "Kepadatan")),
         ({"satuan": "lainnya", "satuan_lainnya": "Jiwa/km2"}, ("satuan_lainnya", "Jiwa/km2")),
         ({"ukuran": "rasio", "satuan": "orang"}, ("satuan", "orang")),
-        ({"cara_pengumpulan_data": "survei", "identitas_rekomendasi": "R-6471-2025-012"},
+        ({"cara_pengumpulan_data": "survei", "identitas_rekomendasi": "R-6471-2025-012", **SURVEY_DESIGN},
          ("identitas_rekomendasi", "R-6471-2025-012")),
+        ({"cara_pengumpulan_data": "survei", "identitas_rekomendasi": "R-6471-2025-012", **SURVEY_DESIGN},
+         ("iv_metode_pengumpulan_data", ["wawancara", "observasi"])),
+        ({"iii_tujuan_kegiatan": "Mengukur kepuasan"}, ("iii_tujuan_kegiatan", "Mengukur kepuasan")),
         ({"accesslevel": "terbatas", "dasar_hukum_akses": "UU 27/2022 Pasal 4"},
          ("accesslevel", "terbatas")),
         ({"apakah_indikator_komposit": "ya", "indikator_pembangun": "IPM: UHH, RLS, HLS"},

@@ -10,12 +10,13 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.satudata_balikpapan import translations
+from ckanext.satudata_balikpapan.logic import action
 from ckanext.satudata_balikpapan.portal import search
 from ckanext.satudata_balikpapan.views import security
 from ckanext.satudata_balikpapan.workflow import permissions
 
 
-@tk.blanket.actions
+@tk.blanket.actions(action.get_actions)
 @tk.blanket.auth_functions
 @tk.blanket.blueprints
 @tk.blanket.cli

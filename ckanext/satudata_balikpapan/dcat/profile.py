@@ -46,6 +46,9 @@ TEXT_FIELDS = {
     "identitas_rekomendasi": "identitasRekomendasi",
     "dasar_hukum_akses": "dasarHukumAkses",
     "prioritas_tahun": "prioritasTahun",
+    "judul_kegiatan": "judulKegiatan",
+    "iii_latar_belakang_kegiatan": "latarBelakangKegiatan",
+    "iii_tujuan_kegiatan": "tujuanKegiatan",
 }
 # Coded fields: field name -> (property local name, scheme).
 CONCEPT_FIELDS = {
@@ -56,6 +59,13 @@ CONCEPT_FIELDS = {
     "tingkat_penyajian": ("tingkatPenyajian", "tingkat-penyajian"),
     "frekuensi": ("frekuensi", "frekuensi"),
     "accesslevel": ("tingkatAkses", "akses"),
+    "vii_metode_analisis": ("metodeAnalisis", "metode-analisis"),
+}
+# Coded fields of several values (MS-Keg multi-selects): field name -> (property, scheme).
+MULTI_CONCEPT_FIELDS = {
+    "iv_metode_pengumpulan_data": ("metodePengumpulanData", "metode-pengumpulan"),
+    "iv_unit_pengumpulan_data": ("unitPengumpulanData", "unit-statistik"),
+    "vii_unit_analisis": ("unitAnalisis", "unit-statistik"),
 }
 IDENTIFIER_FIELDS = {"id_mskeg": "idMsKeg", "id_msind": "idMsInd"}
 
@@ -120,6 +130,9 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         for field, (local, scheme) in CONCEPT_FIELDS.items():
             value = dataset_dict.get(field)
             if value:
+                g.add((dataset_ref, sdi[local], vocab.add_concept(g, scheme, str(value), base)))
+        for field, (local, scheme) in MULTI_CONCEPT_FIELDS.items():
+            for value in dataset_dict.get(field) or []:
                 g.add((dataset_ref, sdi[local], vocab.add_concept(g, scheme, str(value), base)))
         satuan = dataset_dict.get("satuan")
         if satuan:
@@ -424,6 +437,9 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         for field, local in TEXT_FIELDS.items():
             if by_local.get(local):
                 out[field] = str(by_local[local][0])
+        for field, (local, _scheme) in MULTI_CONCEPT_FIELDS.items():
+            if by_local.get(local):
+                out[field] = sorted(vocab.concept_code(g, o) for o in by_local[local])
         if by_local.get("jadwalRilis"):
             out["jadwal_rilis"] = str(by_local["jadwalRilis"][0])
         unit = g.value(dataset_ref, STAT.statUnitMeasure)

@@ -37,6 +37,7 @@ __all__ = [
     "satudata_priority_year",
     "satudata_region_codes",
     "satudata_rekomendasi_required",
+    "satudata_required_for_survey",
     "satudata_required_if",
     "satudata_resource_period",
     "satudata_satuan_fits",
@@ -339,16 +340,29 @@ def satudata_required_if(other_field: str, other_value: str):
     return factory
 
 
+def _is_survey(key: Key, data: Data) -> bool:
+    """Whether the dataset's collection method (``cara_pengumpulan_data``) is one that BPS
+    treats as a survey (``requires_rekomendasi`` in its vocabulary): the one home of that rule."""
+    method = voc.vocabulary("cara_pengumpulan").get(str(_sibling(key, data, "cara_pengumpulan_data") or ""))
+    return bool(method and method.get("requires_rekomendasi"))
+
+
 def satudata_rekomendasi_required(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
     """A survey (statistik sektoral) needs the BPS recommendation id from Romantik."""
-    method = voc.vocabulary("cara_pengumpulan").get(str(_sibling(key, data, "cara_pengumpulan_data") or ""))
     _required_when(
         key,
         data,
         errors,
-        bool(method and method.get("requires_rekomendasi")),
+        _is_survey(key, data),
         tk._("A survey needs the number of its BPS statistical activity recommendation (Romantik)"),
     )
+
+
+def satudata_required_for_survey(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
+    """An MS-Keg section (background, objectives, collection technique and unit, analysis) is
+    optional, but a survey must describe it: BPS reviews a survey's design from these blocks
+    of its MS-Keg before it recommends it, and the national portal reads them."""
+    _required_when(key, data, errors, _is_survey(key, data), tk._("Required for a survey"))
 
 
 def satudata_legal_basis_required(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:

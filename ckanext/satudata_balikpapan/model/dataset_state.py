@@ -39,6 +39,15 @@ def get_state(package_id: str, for_update: bool = False) -> dict[str, Any] | Non
     return dict(row) if row else None
 
 
+def states(package_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The state rows of ``package_ids`` by id, in one query (a dataset without a row is
+    missing from the answer)."""
+    if not package_ids:
+        return {}
+    query = sa.select(dataset_state).where(dataset_state.c.package_id.in_(package_ids))
+    return {row["package_id"]: dict(row) for row in model.Session.execute(query).mappings()}
+
+
 def save_state(package_id: str, **values: Any) -> None:
     """Insert or update the state row (inside the current transaction)."""
     values["changed"] = utcnow()

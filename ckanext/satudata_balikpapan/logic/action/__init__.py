@@ -1,4 +1,8 @@
-"""Actions of the extension (registered by ``tk.blanket.actions``)."""
+"""Actions of the extension (registered by ``tk.blanket.actions`` through :func:`get_actions`)."""
+
+from typing import Any
+
+import ckan.plugins as p
 
 from ckanext.satudata_balikpapan.logic.action.dataset import (
     dataset_purge,
@@ -10,6 +14,7 @@ from ckanext.satudata_balikpapan.logic.action.dcat import (
     dcat_catalog_search,
     dcat_catalog_show,
     dcat_dataset_show,
+    dcat_datasets_list,
 )
 from ckanext.satudata_balikpapan.logic.action.listings import member_list, tag_autocomplete, tag_list
 from ckanext.satudata_balikpapan.logic.action.quality import (
@@ -47,6 +52,7 @@ __all__ = [
     "dcat_catalog_search",
     "dcat_catalog_show",
     "dcat_dataset_show",
+    "dcat_datasets_list",
     "member_list",
     "package_create",
     "package_delete",
@@ -75,3 +81,16 @@ __all__ = [
     "tag_autocomplete",
     "tag_list",
 ]
+
+# Chains of actions another plugin provides, registered only when that plugin is loaded: a
+# chained action without its parent stops every action call of the site.
+OPTIONAL_PARENTS = {"dcat_datasets_list": "dcat_json_interface"}
+
+
+def get_actions() -> dict[str, Any]:
+    """The actions of ``__all__``, leaving out a chain whose parent plugin is not loaded."""
+    return {
+        name: globals()[name]
+        for name in __all__
+        if name not in OPTIONAL_PARENTS or p.plugin_loaded(OPTIONAL_PARENTS[name])
+    }

@@ -18,7 +18,7 @@ from ckan.lib.search import SearchError
 from ckan.types import Action, Context, DataDict
 from ckanext.dcat.utils import url_to_rdflib_format
 
-from ckanext.satudata_balikpapan.dcat import PUBLISHED_FQ, cache, fragments
+from ckanext.satudata_balikpapan.dcat import PUBLISHED_FQ, cache, fragments, national, upstream
 from ckanext.satudata_balikpapan.workflow import service as workflow
 
 
@@ -76,6 +76,30 @@ def dcat_catalog_show(up_func: Action, context: Context, data_dict: DataDict) ->
 def dcat_catalog_search(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Catalogue search: published datasets only."""
     return _readable_query(lambda: up_func(context, _published_only(data_dict)))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_datasets_list(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """``/dcat.json``: one page of published datasets (``page``, ``modified_since``, pages of
+    ``ckanext.dcat.datasets_per_page``, newest change first, as the other catalogue
+    endpoints), each in the keys the national portal's harvester reads (``dcat/national.py``).
+
+    Replaces ckanext-dcat's list rather than wrapping it: its objects carry only the standard
+    keys, and the national ones need the dataset's OPD and workflow state."""
+
+    tk.check_access("dcat_datasets_list", context, data_dict)
+    published = _published_only({k: data_dict.get(k) for k in ("page", "modified_since", "q", "fq")})
+    query = _readable_query(lambda: upstream.search_datasets(context, published))
+    show = tk.get_action("organization_show")
+
+    def organisation(org_id: str) -> dict[str, Any]:
+        try:
+            return show({"ignore_auth": True}, {"id": org_id, "include_datasets": False})
+        except tk.ObjectNotFound:
+            return {}
+
+    return national.dataset_objects(query["results"], organisation)
 
 
 @tk.chained_action
