@@ -40,9 +40,12 @@ configure() {
     "sqlalchemy.url = postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB" \
     "solr_url = $SOLR_URL" \
     "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/0" \
+    "ckan.datastore.write_url = $(datastore_write_url "$PG_DS_DB")" \
+    "ckan.datastore.read_url = $(datastore_read_url "$PG_DS_DB")" \
     "ckan.site_url = $URL" \
     "ckan.site_id = satudata-balikpapan" \
     "ckan.storage_path = $DIR/storage"
+  datastore_permissions "$INI" "$PG_DS_DB"
 }
 
 start() {

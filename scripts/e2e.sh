@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$ROOT"
 
 E2E_DB=${E2E_DB:-ckan_e2e_$CKAN_VTAG}
+E2E_DS_DB=${E2E_DS_DB:-datastore_e2e_$CKAN_VTAG}
 E2E_PORT=${E2E_PORT:-5055}
 E2E_SOLR_CORE=${E2E_SOLR_CORE:-ckan}
 E2E_REDIS_DB=${E2E_REDIS_DB:-2}
@@ -47,6 +48,8 @@ stop   # a run killed before its trap left these behind
 log "CKAN $CKAN_VERSION: recreating the browser-test database $E2E_DB"
 "$ROOT/scripts/postgres.sh" dropdb "$E2E_DB"
 "$ROOT/scripts/postgres.sh" createdb "$E2E_DB"
+"$ROOT/scripts/postgres.sh" dropdb "$E2E_DS_DB"
+"$ROOT/scripts/postgres.sh" createdb "$E2E_DS_DB"
 rm -rf "$DIR" "$ARTIFACTS"
 mkdir -p "$DIR/storage" "$ARTIFACTS" "$E2E_LOGS"
 
@@ -58,9 +61,12 @@ write_portal_config "$INI" \
   "sqlalchemy.url = postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$E2E_DB" \
   "solr_url = http://127.0.0.1:$SOLR_PORT/solr/$E2E_SOLR_CORE" \
   "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/$E2E_REDIS_DB" \
+  "ckan.datastore.write_url = $(datastore_write_url "$E2E_DS_DB")" \
+  "ckan.datastore.read_url = $(datastore_read_url "$E2E_DS_DB")" \
   "ckan.site_url = $URL" \
   "ckan.site_id = satudata-e2e" \
   "ckan.storage_path = $DIR/storage"
+datastore_permissions "$INI" "$E2E_DS_DB"
 
 log "initialising $E2E_DB, the demo users and the demo catalogue"
 {

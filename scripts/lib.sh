@@ -27,6 +27,12 @@ export PG_PASSWORD=${PG_PASSWORD:-pass}
 # opened by another.
 export PG_DB=${PG_DB:-ckan_$CKAN_VTAG}
 export PG_TEST_DB=${PG_TEST_DB:-ckan_test_$CKAN_VTAG}
+# The DataStore (the rows of verified tables, README "Data API"): its own database next to each
+# CKAN database, written by CKAN's role and read through a read-only role.
+export PG_DS_USER=datastore_ro
+export PG_DS_PASSWORD=${PG_DS_PASSWORD:-pass}
+export PG_DS_DB=${PG_DS_DB:-datastore_$CKAN_VTAG}
+export PG_DS_TEST_DB=${PG_DS_TEST_DB:-datastore_test_$CKAN_VTAG}
 
 # The Solr core and Redis database the tests use (overridable, e.g. to run two suites side by side).
 export SOLR_TEST_CORE=${SOLR_TEST_CORE:-ckan}
@@ -47,12 +53,28 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 mkdir -p "$WORK" "$LOGS"
 
+# The DataStore settings of a portal whose DataStore database is $1 (write_portal_config arguments).
+datastore_write_url() { echo "postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$1"; }
+datastore_read_url() { echo "postgresql://$PG_DS_USER:$PG_DS_PASSWORD@127.0.0.1:$PG_PORT/$1"; }
+
+# Give the read-only role its rights on the DataStore database $2 of the portal configured by $1,
+# with CKAN's own SQL (`ckan datastore set-permissions`), run as the database superuser.
+datastore_permissions() {
+  "$VENV/bin/ckan" -c "$1" datastore set-permissions 2>"$LOGS/datastore-permissions.log" \
+    | "$ROOT/scripts/postgres.sh" sql "$2" \
+    || { tail -20 "$LOGS/datastore-permissions.log" >&2; die "DataStore permissions failed on $2"; }
+}
+
 # Point test.ini at this CKAN version's test database and the services' ports (CKAN's
 # environment overrides), and bring that database to the current migrations.
 use_test_database() {
   export CKAN_SQLALCHEMY_URL=postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_TEST_DB
   export CKAN_SOLR_URL=http://127.0.0.1:$SOLR_PORT/solr/$SOLR_TEST_CORE
   export CKAN_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/$REDIS_TEST_DB
+  CKAN_DATASTORE_WRITE_URL=$(datastore_write_url "$PG_DS_TEST_DB")
+  CKAN_DATASTORE_READ_URL=$(datastore_read_url "$PG_DS_TEST_DB")
+  export CKAN_DATASTORE_WRITE_URL CKAN_DATASTORE_READ_URL
+  datastore_permissions "$ROOT/test.ini" "$PG_DS_TEST_DB"
   log "CKAN $CKAN_VERSION: initialising the test database $PG_TEST_DB"
   "$VENV/bin/ckan" -c "$ROOT/test.ini" db init >"$LOGS/test-db-init.log" 2>&1 \
     || { tail -30 "$LOGS/test-db-init.log" >&2; die "ckan db init failed on $PG_TEST_DB"; }
@@ -69,7 +91,7 @@ write_portal_config() {
     "ckan.site_title = Satu Data Kota Balikpapan" \
     "ckan.site_description = Portal Satu Data Pemerintah Kota Balikpapan" \
     "ckan.uploads_enabled = true" \
-    "ckan.plugins = satudata_balikpapan activity scheming_datasets scheming_organizations dcat dcat_json_interface structured_data" \
+    "ckan.plugins = satudata_balikpapan activity scheming_datasets scheming_organizations dcat dcat_json_interface structured_data datastore" \
     "scheming.dataset_schemas = ckanext.satudata_balikpapan.schemas:dataset.yaml" \
     "scheming.organization_schemas = ckanext.satudata_balikpapan.schemas:organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_balikpapan.schemas:presets.yaml" \

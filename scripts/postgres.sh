@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PostgreSQL from Debian's packages, as a private cluster under .work/postgres on 127.0.0.1:$PG_PORT.
-# usage: postgres.sh start|stop|status|createdb NAME|dropdb NAME|app-role DB ROLE PASSWORD
+# usage: postgres.sh start|stop|status|createdb NAME|dropdb NAME|sql DB|app-role DB ROLE PASSWORD
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -35,6 +35,9 @@ ensure_role() {
   psql_su -c "DO \$\$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER') THEN
         CREATE ROLE $PG_USER LOGIN PASSWORD '$PG_PASSWORD';
+      END IF;
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_DS_USER') THEN
+        CREATE ROLE $PG_DS_USER LOGIN PASSWORD '$PG_DS_PASSWORD' NOSUPERUSER NOCREATEDB NOCREATEROLE;
       END IF; END \$\$;"
 }
 
@@ -75,6 +78,8 @@ start)
   ensure_role
   createdb "$PG_DB"
   createdb "$PG_TEST_DB"
+  createdb "$PG_DS_DB"
+  createdb "$PG_DS_TEST_DB"
   ;;
 stop)
   if running; then pg "$BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null; log "PostgreSQL stopped"; fi ;;
@@ -82,9 +87,12 @@ status)
   if running; then echo "postgresql: running on 127.0.0.1:$PG_PORT (data $PGDATA)"; else echo "postgresql: stopped"; exit 1; fi ;;
 createdb) createdb "$2" ;;
 dropdb) dropdb "$2" ;;
+sql)  # SQL from stdin, as the superuser, on database $2 (the DataStore permissions)
+  [ $# -eq 2 ] || die "usage: $0 sql DB"
+  pg "$BIN/psql" -h "$PGRUN" -p "$PG_PORT" -U postgres -d "$2" -v ON_ERROR_STOP=1 -qtA -f - >/dev/null ;;
 app-role)  # the production role set-up (deploy/postgres/roles.sql) on database $2 for role $3
   [ $# -eq 4 ] || die "usage: $0 app-role DB ROLE PASSWORD"
   pg "$BIN/psql" -h "$PGRUN" -p "$PG_PORT" -U postgres -d "$2" -qtA -v app="$3" -v app_password="$4" \
     -f - <"$ROOT/deploy/postgres/roles.sql" >/dev/null ;;
-*) die "usage: $0 start|stop|status|createdb NAME|dropdb NAME|app-role DB ROLE PASSWORD" ;;
+*) die "usage: $0 start|stop|status|createdb NAME|dropdb NAME|sql DB|app-role DB ROLE PASSWORD" ;;
 esac

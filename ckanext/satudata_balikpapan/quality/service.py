@@ -43,6 +43,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.satudata_balikpapan import config
+from ckanext.satudata_balikpapan.data_api import load
 from ckanext.satudata_balikpapan.lib import language, outbox, resource_files
 from ckanext.satudata_balikpapan.model import quality_ack
 from ckanext.satudata_balikpapan.model import resource_validation as validations
@@ -505,6 +506,7 @@ def _validate_file(
         "error": None,
         "queued_at": None,
     }
+    stage: load.Stage | None = None
     if refused is not None or schema is None:
         findings = _file_error(path, refused or infer_error)
         values.update(
@@ -512,20 +514,26 @@ def _validate_file(
             findings=[f.to_dict() for f in findings], counts={"file_error": 1},
         )  # fmt: skip
     else:
+        stage = load.open_stage(without_draft(schema))
         context = engine.ValidationContext(
             satuan=satuan_of(pkg),
             previous=_previous(pkg, resource["id"]),
             known_hashes=_known_hashes(sha, resource["id"]),
             period=resource.get("periode") or None,
             sha256=sha,
+            sink=stage.write if stage is not None else None,
         )
         try:
             report = engine.validate(str(path), fmt, without_draft(schema), context=context, limits=bounds)
-        except tableschema.SchemaError as error:
-            values.update(status=validations.GAGAL, error=f"{SCHEMA}: {'; '.join(error.errors)[:1000]}")
-        else:
             if sync and _beyond_limits(report.findings):
                 raise _Enqueue
+        except tableschema.SchemaError as error:
+            values.update(status=validations.GAGAL, error=f"{SCHEMA}: {'; '.join(error.errors)[:1000]}")
+        except BaseException:
+            if stage is not None:
+                stage.discard()  # nothing is stored (enqueued, or broken off): nothing is loaded
+            raise
+        else:
             values.update(
                 status=validations.VALID if report.valid else validations.TIDAK_VALID,
                 rows=report.rows,
@@ -533,8 +541,16 @@ def _validate_file(
                 counts=dict(report.counts),
                 profile=report.profile,
             )
-    validations.save(resource["id"], pkg["id"], **values)
-    model.Session.commit()
+    try:
+        validations.save(resource["id"], pkg["id"], **values)
+        model.Session.commit()
+    except BaseException:
+        if stage is not None:
+            stage.discard()
+        raise
+    # Durable now: the rows of a file that passed become its DataStore table, and a file that
+    # did not pass leaves none (load.settle never raises).
+    load.settle(resource["id"], stage, passed=values["status"] == validations.VALID)
     if draft is not None and draft != parse_schema(resource.get("schema")):
         _store_schema(resource["id"], pkg["id"], draft)
     return values

@@ -103,6 +103,10 @@ class ValidationContext:
     * ``max_findings``: findings kept per code (all are counted in :attr:`Report.counts`).
     * ``sha256``: the file's SHA-256 when the caller has already computed it
       (:func:`file_sha256`), so the file is not read once more for it.
+    * ``sink``: called with each batch of rows as typed by the schema (an Arrow table with
+      every schema field in order: integers and years int64, numbers float64, dates date32,
+      booleans bool, strings text; a missing or unreadable cell is null), so that a loader
+      takes the rows from this one reading of the file instead of parsing it again.
     """
 
     satuan: str | None = None
@@ -118,6 +122,11 @@ class ValidationContext:
     copied_min_cells: int = 4
     max_findings: int = 100
     sha256: str | None = None
+    sink: Callable[[pa.Table], None] | None = None
+
+
+# Days from 0001-01-01 (Python's date ordinal 1) to 1970-01-01 (Arrow's date32 zero).
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 @dataclass
@@ -697,6 +706,20 @@ class _Run:
         self._column_totals(typed)
         self._hash_keys(typed, cols, other_cols)
         self._profile(typed, cols, rows)
+        if self.context.sink is not None:
+            self.context.sink(self._typed_table(typed, len(rows)))
+
+    def _typed_table(self, typed: dict[str, pa.Array], n: int) -> pa.Table:
+        """The batch as the ``sink`` receives it: every schema field, typed, in order."""
+        columns = []
+        for f in self.fields:
+            value = typed.get(f.name)
+            if value is None:
+                value = pa.nulls(n, pa.date32() if f.type == "date" else f.arrow_type())
+            elif f.type == "date":
+                value = pc.cast(pc.subtract(value, EPOCH_ORDINAL), pa.int32()).cast(pa.date32())
+            columns.append(value)
+        return pa.Table.from_arrays(columns, names=[f.name for f in self.fields])
 
     def _constraints(self, f: _Field, col: pa.Array, value: pa.Array, valid: pa.Array) -> None:
         for name, limit, typed_limit in f.limits:
