@@ -84,12 +84,12 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def _regions() -> list[tuple[str, str]]:
+def region_list() -> list[tuple[str, str]]:
 
     return [(code, region.name) for code, region in vocabularies.regions().items()]
 
 
-def _row(rnd: random.Random, i: int, year: int, regions: list[tuple[str, str]], every: int) -> list[str]:
+def make_row(rnd: random.Random, i: int, year: int, regions: list[tuple[str, str]], every: int) -> list[str]:
     code, name = regions[rnd.randrange(len(regions))]
     jumlah = "n/a" if i % every == 0 else str(rnd.randrange(5000))
     return [
@@ -109,12 +109,12 @@ def _row(rnd: random.Random, i: int, year: int, regions: list[tuple[str, str]], 
 def write_csv(path: Path, rows: int) -> Path:
     """The CSV benchmark file: ``rows`` rows, deterministic."""
     rnd = random.Random(SEED)
-    regions = _regions()
+    regions = region_list()
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(",".join(HEADER) + "\n")
         chunk = []
         for i in range(1, rows + 1):
-            chunk.append(",".join(_row(rnd, i, 2021 + i % 5, regions, ERROR_EVERY)))
+            chunk.append(",".join(make_row(rnd, i, 2021 + i % 5, regions, ERROR_EVERY)))
             if len(chunk) == 50_000:
                 f.write("\n".join(chunk) + "\n")
                 chunk = []
@@ -127,7 +127,7 @@ def write_xlsx(path: Path) -> Path:
     """The XLSX benchmark file: one sheet per year, numbers stored as numbers."""
 
     rnd = random.Random(SEED)
-    regions = _regions()
+    regions = region_list()
     workbook = xlsxwriter.Workbook(str(path))  # shared strings, as Excel writes them
     numeric = {0, 3, 4, 7, 8}
     for s in range(SHEETS):
@@ -135,7 +135,7 @@ def write_xlsx(path: Path) -> Path:
         sheet = workbook.add_worksheet(str(year))
         sheet.write_row(0, 0, HEADER)
         for i in range(1, SHEET_ROWS + 1):
-            row = _row(rnd, i, year, regions, SHEET_ERROR_EVERY)
+            row = make_row(rnd, i, year, regions, SHEET_ERROR_EVERY)
             for c, value in enumerate(row):
                 if c in numeric and value != "n/a":
                     sheet.write_number(i, c, float(value))

@@ -89,7 +89,8 @@ createdb) createdb "$2" ;;
 dropdb) dropdb "$2" ;;
 sql)  # SQL from stdin, as the superuser, on database $2 (the DataStore permissions)
   [ $# -eq 2 ] || die "usage: $0 sql DB"
-  pg "$BIN/psql" -h "$PGRUN" -p "$PG_PORT" -U postgres -d "$2" -v ON_ERROR_STOP=1 -qtA -f - >/dev/null ;;
+  PGOPTIONS="--client-min-messages=warning" \
+    pg "$BIN/psql" -h "$PGRUN" -p "$PG_PORT" -U postgres -d "$2" -v ON_ERROR_STOP=1 -qtA -f - >/dev/null ;;
 app-role)  # the production role set-up (deploy/postgres/roles.sql) on database $2 for role $3
   [ $# -eq 4 ] || die "usage: $0 app-role DB ROLE PASSWORD"
   pg "$BIN/psql" -h "$PGRUN" -p "$PG_PORT" -U postgres -d "$2" -qtA -v app="$3" -v app_password="$4" \

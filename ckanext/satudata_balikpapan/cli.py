@@ -10,6 +10,7 @@ from typing import Any
 import click
 from ckan import model
 
+from ckanext.satudata_balikpapan.data_api import load
 from ckanext.satudata_balikpapan.dcat import fragments
 from ckanext.satudata_balikpapan.demo import seed
 from ckanext.satudata_balikpapan.demo import users as demo
@@ -164,6 +165,7 @@ def _sweep_once(stuck_minutes: int | None) -> dict[str, Any]:
         ("outbox", lambda: outbox.sweep(stuck_minutes=stuck_minutes)),
         ("validation", lambda: quality.sweep_validations(stuck_minutes=stuck_minutes)),
         ("index", lambda: reconciler.reconcile(repair=True)),
+        ("stages", lambda: load.sweep_stages()),
     ):
         try:
             out[name] = work()
@@ -190,7 +192,8 @@ def sweep(every: int, stuck_minutes: int | None) -> None:
 
     Queues again the e-mails and validations that a Redis outage or a killed worker lost
     (at most ckanext.satudata.sweep.max_attempts times, then marks them failed with the
-    reason), and repairs the search index from the database (reconcile --repair). Run it
+    reason), repairs the search index from the database (reconcile --repair) and drops the
+    DataStore staging tables of loads that died. Run it
     under the process supervisor with --every (the demo runs it every 60 seconds).
     """
     while True:
@@ -201,7 +204,10 @@ def sweep(every: int, stuck_minutes: int | None) -> None:
             if isinstance(drift, reconciler.Drift)
             else drift
         )
-        click.echo(f"outbox: {result['outbox']}; validation: {result['validation']}; index: {index}")
+        click.echo(
+            f"outbox: {result['outbox']}; validation: {result['validation']}; index: {index}; "
+            f"DataStore stages dropped: {result['stages']}"
+        )
         if not every:
             return
         time.sleep(every)

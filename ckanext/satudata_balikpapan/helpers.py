@@ -8,6 +8,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
+from ckanext.satudata_balikpapan.data_api import read as data_api
 from ckanext.satudata_balikpapan.data_requests import service as requests
 from ckanext.satudata_balikpapan.portal import branding, scorecards
 from ckanext.satudata_balikpapan.portal import pages as portal
@@ -19,6 +20,7 @@ from ckanext.satudata_balikpapan.workflow import states
 __all__ = [
     "satudata_action_label",
     "satudata_brand",
+    "satudata_data_api",
     "satudata_dataset_preview",
     "satudata_home",
     "satudata_opd_profile",
@@ -168,6 +170,13 @@ def satudata_resource_preview(resource: dict[str, Any]) -> dict[str, Any] | None
     """The first rows of a CSV or spreadsheet resource, or None for other formats."""
 
     return portal.preview(resource)
+
+
+def satudata_data_api(resource: dict[str, Any]) -> dict[str, Any] | None:
+    """The "Data API" panel of a resource whose rows are in the DataStore (endpoints, data
+    dictionary, curl and Python examples), or None."""
+
+    return data_api.panel(resource, tk.config.get("ckan.site_url") or "")
 
 
 def satudata_dataset_preview(pkg: dict[str, Any]) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import ckan.plugins.toolkit as tk
 import pytest
@@ -21,23 +22,9 @@ from tests.conftest import TEST_OVERRIDE_REASON, publish
 from tests.quality import corpus
 from tests.quality.test_service import LAST, PREV, csv_bytes, opd, penduduk_dataset, site_context, upload
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("opd", "clean_datastore_tables")]
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("opd")]
 
 __all__ = ["opd"]  # the fixture, imported for this module
-
-
-@pytest.fixture
-def clean_datastore_tables():
-    """An empty DataStore database (CKAN's clean_db leaves it alone), keeping the DataStore's
-    own ``_table_stats``, as CKAN's DataStore tests do."""
-    with get_write_engine().begin() as conn:
-        names = conn.execute(
-            sa.text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename != '_table_stats'"
-            )
-        ).scalars()
-        for name in list(names):
-            conn.execute(sa.text('DROP TABLE "{}" CASCADE'.format(name.replace('"', '""'))))
 
 
 def _schema() -> str:
@@ -95,6 +82,17 @@ class TestLoad:
         name = rows[0][1]
         assert all(r["nama_wilayah"] == name for r in _rows(resource["id"], q=name)["records"])
         assert _rows(resource["id"], q=name)["total"] >= 1
+
+    def test_the_full_text_of_every_row_is_what_the_datastore_trigger_computes(self):
+        _dataset, resource, _ = _penduduk()
+        table = '"{}"'.format(resource["id"])
+        trigger = (
+            "SELECT to_tsvector(string_agg(value, ' ')) FROM json_each_text(row_to_json(t.*)) "
+            "WHERE key NOT LIKE '\\_%'"
+        )
+        with get_write_engine().connect() as conn:
+            same = conn.execute(sa.text(f"SELECT bool_and(_full_text = ({trigger})) FROM {table} t")).scalar()
+        assert same is True
 
     def test_indonesian_numbers_are_loaded_as_the_validator_read_them(self):
         dataset = penduduk_dataset()
@@ -240,3 +238,21 @@ class TestVisibility:
             "/api/3/action/datastore_search_sql", query_string={"sql": f'SELECT * FROM "{resource["id"]}"'}
         )
         assert response.status_code in (400, 404)
+
+
+class TestSweep:
+    def test_the_sweeper_drops_the_stage_of_a_load_that_died_and_keeps_a_live_one(self):
+        live = load.Stage(corpus.schema())
+        dead = f"{load.STAGE_PREFIX}{int(time.time()) - load.STAGE_MAX_AGE - 60}_deadbeef"
+        with get_write_engine().begin() as conn:
+            conn.execute(sa.text(f'CREATE TABLE "{dead}" (x int)'))
+        assert load.sweep_stages() == 1
+        with get_write_engine().connect() as conn:
+            left = set(
+                conn.execute(
+                    sa.text("SELECT tablename FROM pg_tables WHERE tablename LIKE :p"),
+                    {"p": f"{load.STAGE_PREFIX}%"},
+                ).scalars()
+            )
+        assert left == {live.table}
+        live.discard()

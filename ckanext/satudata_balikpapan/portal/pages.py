@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from ckanext.satudata_balikpapan import config
+from ckanext.satudata_balikpapan.data_api import read as data_api
 from ckanext.satudata_balikpapan.lib import language, resource_files
 from ckanext.satudata_balikpapan.lib.cache import TTLCache
 from ckanext.satudata_balikpapan.model import dataset_state
@@ -280,11 +281,18 @@ def _read(resource: dict[str, Any], kind: str, rows: int | None, timeout: float 
 def preview(resource: dict[str, Any]) -> dict[str, Any] | None:
     """The first rows of a CSV or spreadsheet resource: ``{"table": Table | None, "reason":
     None | "unavailable" | "too_large" | "empty" | "unreadable" | "unsupported"}``; None for
-    other formats. Never raises."""
+    other formats. Never raises. Rows come from the DataStore table when the resource has one
+    (``"source": "datastore"``), else from the file."""
     kind = tables.table_format(resource)
     if kind is None:
         return None
     rows = preview_rows()
+    from_datastore = data_api.first_rows(resource, rows)
+    if from_datastore is not None:  # the verified table: no need to fetch and read the file
+        columns, values, total = from_datastore
+        cells = [["" if v is None else str(v) for v in row] for row in values]
+        table = tables.Table(columns=columns, rows=cells, truncated=total > len(cells))
+        return {"table": table, "reason": None, "resource": resource, "source": "datastore"}
     key = ("preview", rows, *_resource_key(resource))
     hit, value = cache.get(key)
     if hit:

@@ -548,11 +548,15 @@ def _validate_file(
         if stage is not None:
             stage.discard()
         raise
-    # Durable now: the rows of a file that passed become its DataStore table, and a file that
-    # did not pass leaves none (load.settle never raises).
-    load.settle(resource["id"], stage, passed=values["status"] == validations.VALID)
-    if draft is not None and draft != parse_schema(resource.get("schema")):
-        _store_schema(resource["id"], pkg["id"], draft)
+    try:
+        if draft is not None and draft != parse_schema(resource.get("schema")):
+            _store_schema(resource["id"], pkg["id"], draft)
+    finally:
+        # Durable now: the rows of a file that passed become its DataStore table, and a file
+        # that did not pass leaves none (load.settle never raises). After the draft schema is
+        # stored: datastore_create patches the resource, and the patch must find the
+        # validation up to date with the resource's schema, or it would queue it again.
+        load.settle(resource["id"], stage, passed=values["status"] == validations.VALID)
     return values
 
 
