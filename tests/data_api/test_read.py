@@ -7,9 +7,11 @@ import pytest
 from ckan.tests import helpers
 
 from ckanext.satudata_balikpapan.data_api import load
+from ckanext.satudata_balikpapan.portal import pages as portal
 from tests.conftest import publish
-from tests.data_api.test_load import _penduduk
-from tests.quality.test_service import opd, site_context
+from tests.data_api.test_load import _penduduk, _schema
+from tests.quality import corpus
+from tests.quality.test_service import LAST, PREV, csv_bytes, opd, penduduk_dataset, site_context, upload
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("opd")]
 
@@ -62,3 +64,23 @@ def test_a_file_without_a_table_has_no_panel(app):
         )
         is False
     )
+
+
+def test_the_chart_reads_the_datastore_tables(app, ckan_config, monkeypatch):
+    """Two yearly files whose tables are in the DataStore draw the chart even when the files
+    themselves can no longer be read."""
+    dataset = penduduk_dataset()
+    for year in (PREV, LAST):
+        upload(
+            dataset["id"],
+            f"penduduk-{year}",
+            csv_bytes(corpus.penduduk([year])),
+            periode=str(year),
+            schema=_schema(),
+        )
+    publish(dataset["id"])
+    monkeypatch.setitem(ckan_config, "ckanext.satudata.preview_max_bytes", 1)
+    pkg = helpers.call_action("package_show", id=dataset["id"])
+    series = portal.series(pkg)
+    assert series is not None
+    assert {year for points in series.lines.values() for year, _ in points} == {PREV, LAST}

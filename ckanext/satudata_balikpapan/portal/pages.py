@@ -278,6 +278,25 @@ def _read(resource: dict[str, Any], kind: str, rows: int | None, timeout: float 
             path.unlink(missing_ok=True)
 
 
+# The most rows a chart reads from a DataStore table; a larger table is read from its file.
+SERIES_MAX_DATASTORE_ROWS = 20_000
+
+
+def _datastore_table(resource: dict[str, Any], rows: int, *, whole: bool = False) -> tables.Table | None:
+    """The resource's first ``rows`` rows from its DataStore table as a :class:`tables.Table`
+    of cell texts; with ``whole``, None unless the table fits in ``rows``. None when there is
+    no table (the file is then read)."""
+    found = data_api.first_rows(resource, rows)
+    if found is None:
+        return None
+    columns, values, total = found
+    if whole and total > len(values):
+        return None
+    cells = [["" if v is None else str(v) for v in row] for row in values]
+    typed = [list(row) for row in values]  # numbers as the DataStore holds them, for charts
+    return tables.Table(columns=columns, rows=cells, truncated=total > len(cells), values=typed)
+
+
 def preview(resource: dict[str, Any]) -> dict[str, Any] | None:
     """The first rows of a CSV or spreadsheet resource: ``{"table": Table | None, "reason":
     None | "unavailable" | "too_large" | "empty" | "unreadable" | "unsupported"}``; None for
@@ -287,11 +306,8 @@ def preview(resource: dict[str, Any]) -> dict[str, Any] | None:
     if kind is None:
         return None
     rows = preview_rows()
-    from_datastore = data_api.first_rows(resource, rows)
-    if from_datastore is not None:  # the verified table: no need to fetch and read the file
-        columns, values, total = from_datastore
-        cells = [["" if v is None else str(v) for v in row] for row in values]
-        table = tables.Table(columns=columns, rows=cells, truncated=total > len(cells))
+    table = _datastore_table(resource, rows)
+    if table is not None:  # the verified table: no need to fetch and read the file
         return {"table": table, "reason": None, "resource": resource, "source": "datastore"}
     key = ("preview", rows, *_resource_key(resource))
     hit, value = cache.get(key)
@@ -318,8 +334,9 @@ def preview_resource(pkg: dict[str, Any]) -> dict[str, Any] | None:
 
 def series(pkg: dict[str, Any]) -> tables.Series | None:
     """The yearly series of a dataset's CSV and spreadsheet files (one file per year, or one
-    file over the years), cached per version of the dataset. Reading stops when the fetch time
-    budget (``ckanext.satudata.fetch_timeout``) is spent."""
+    file over the years), cached per version of the dataset. A file whose verified table is in
+    the DataStore is read from there; the others are fetched, and reading stops when the fetch
+    time budget (``ckanext.satudata.fetch_timeout``) is spent."""
     key = (
         "series",
         pkg.get("id"),
@@ -339,7 +356,9 @@ def series(pkg: dict[str, Any]) -> tables.Series | None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            table, _reason = _read(resource, tables.table_format(resource) or "", None, timeout=remaining)
+            table = _datastore_table(resource, SERIES_MAX_DATASTORE_ROWS, whole=True)
+            if table is None:
+                table, _reason = _read(resource, tables.table_format(resource) or "", None, timeout=remaining)
             if table is not None:
                 read.append(table)
         if read:
