@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.common import config
 from ckan.tests import factories, helpers
-from ckanext.datastore.backend.postgres import get_write_engine
+from ckanext.datastore.backend.postgres import get_write_engine, identifier
 from werkzeug.datastructures import FileStorage
 
 from ckanext.satudata_balikpapan.model import APPEND_ONLY, TABLES
@@ -130,7 +130,7 @@ def empty_datastore() -> None:
         )
     for name in names:
         with engine.begin() as conn:
-            conn.execute(sa.text('DROP TABLE IF EXISTS "{}" CASCADE'.format(name.replace('"', '""'))))
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {identifier(name)} CASCADE"))
 
 
 def migrate_harvest() -> None:

@@ -57,6 +57,7 @@ QUALITY_SYNC_MAX_CELLS = "ckanext.satudata.quality.sync_max_cells"
 QUALITY_SYNC_MAX_UNPACKED_BYTES = "ckanext.satudata.quality.sync_max_unpacked_bytes"
 QUALITY_SYNC_MAX_SECONDS = "ckanext.satudata.quality.sync_max_seconds"
 HISTORY_KEY = "ckanext.satudata.history_key"
+DATASTORE_LOAD = "ckanext.satudata.datastore.load"
 SWEEP_MAX_ATTEMPTS = "ckanext.satudata.sweep.max_attempts"
 SWEEP_STUCK_MINUTES = "ckanext.satudata.sweep.stuck_minutes"
 
@@ -272,6 +273,11 @@ def history_key() -> bytes:
     forge the chain."""
     key = _text(tk.config.get(HISTORY_KEY)) or site_secret()
     return (key or "satudata-history").encode("utf-8")
+
+
+def datastore_load() -> bool:
+    """Whether a file that passes validation is loaded into the DataStore."""
+    return _typed(DATASTORE_LOAD, tk.asbool)
 
 
 def sweep_max_attempts() -> int:

@@ -27,8 +27,11 @@ import ckan.plugins.toolkit as tk
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
-from ckanext.datastore.backend.postgres import get_write_engine
+from ckanext.datastore.backend.postgres import get_write_engine, identifier
 from ckanext.datastore.helpers import is_valid_field_name
+
+from ckanext.satudata_balikpapan import config
+from ckanext.satudata_balikpapan.registry import roles
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +52,7 @@ PG_TYPES = {
 
 def enabled() -> bool:
     """Whether verified tables are loaded: the DataStore is on and the site has not opted out."""
-    return p.plugin_loaded("datastore") and tk.asbool(tk.config.get("ckanext.satudata.datastore.load"))
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _site_context() -> dict[str, Any]:
-    site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"ignore_auth": True, "user": site["name"]}
+    return p.plugin_loaded("datastore") and config.datastore_load()
 
 
 def data_dictionary(field: dict[str, Any]) -> dict[str, Any]:
@@ -78,12 +72,12 @@ class Stage:
         self.table = f"{STAGE_PREFIX}{int(time.time())}_{uuid.uuid4().hex[:16]}"
         self.rows = 0
         self.failed: str | None = None
-        self._columns = ", ".join(_quote(name) for name, _ in self.fields)
+        self._columns = ", ".join(identifier(name) for name, _ in self.fields)
         self._conn = get_write_engine().raw_connection()
         try:
             with self._conn.cursor() as cur:
-                definition = ", ".join(f"{_quote(name)} {pg_type}" for name, pg_type in self.fields)
-                cur.execute(f"CREATE UNLOGGED TABLE {_quote(self.table)} ({definition})")
+                definition = ", ".join(f"{identifier(name)} {pg_type}" for name, pg_type in self.fields)
+                cur.execute(f"CREATE UNLOGGED TABLE {identifier(self.table)} ({definition})")
             self._conn.commit()
         except Exception:
             self._conn.close()
@@ -99,7 +93,7 @@ class Stage:
             pacsv.write_csv(batch, buffer, write_options=pacsv.WriteOptions(include_header=False))
             buffer.seek(0)
             with self._conn.cursor() as cur:
-                copy = f"COPY {_quote(self.table)} ({self._columns}) FROM STDIN WITH (FORMAT csv)"
+                copy = f"COPY {identifier(self.table)} ({self._columns}) FROM STDIN WITH (FORMAT csv)"
                 cur.copy_expert(copy, buffer)
             self.rows += batch.num_rows
         except Exception as error:
@@ -111,7 +105,7 @@ class Stage:
         if self.failed is not None:
             raise RuntimeError(self.failed)
         self._conn.commit()
-        context = _site_context()
+        context = roles.site_context()
         fields = [
             {"id": name, "type": pg_type, "info": data_dictionary(f)}
             for (name, pg_type), f in zip(self.fields, self.schema["fields"], strict=True)
@@ -134,16 +128,16 @@ class Stage:
         values as text, in column order, NULLs left out), which then leaves it alone: one
         set-based expression instead of a JSON round trip per row, about five times faster."""
         self._conn.commit()
-        columns, target = self._columns, _quote(table)
-        text = ", ".join(f"{_quote(name)}::text" for name, _ in self.fields)
+        columns, target = self._columns, identifier(table)
+        text = ", ".join(f"{identifier(name)}::text" for name, _ in self.fields)
         with self._conn.cursor() as cur:
             if replace:
                 cur.execute(f"TRUNCATE {target}")
             cur.execute(
                 f"INSERT INTO {target} (_full_text, {columns}) "
-                f"SELECT to_tsvector(concat_ws(' ', {text})), {columns} FROM {_quote(self.table)}"
+                f"SELECT to_tsvector(concat_ws(' ', {text})), {columns} FROM {identifier(self.table)}"
             )
-            cur.execute(f"DROP TABLE {_quote(self.table)}")
+            cur.execute(f"DROP TABLE {identifier(self.table)}")
         self._conn.commit()
         self._conn.close()
         return self.rows
@@ -153,7 +147,7 @@ class Stage:
         try:
             self._conn.rollback()
             with self._conn.cursor() as cur:
-                cur.execute(f"DROP TABLE IF EXISTS {_quote(self.table)}")
+                cur.execute(f"DROP TABLE IF EXISTS {identifier(self.table)}")
             self._conn.commit()
         except Exception:
             log.warning("Satu Data: could not drop the staging table %s", self.table, exc_info=True)
@@ -164,7 +158,7 @@ class Stage:
 def _current_fields(resource_id: str) -> list[tuple[str, str]] | None:
     """The (id, type) of the resource's DataStore columns, or None when it has no table."""
     try:
-        info = tk.get_action("datastore_info")(_site_context(), {"id": resource_id})
+        info = tk.get_action("datastore_info")(roles.site_context(), {"id": resource_id})
     except tk.ObjectNotFound:
         return None
     return [(f["id"], f["type"]) for f in info.get("fields", []) if not f["id"].startswith("_")]
@@ -191,7 +185,7 @@ def forget(resource_id: str) -> None:
     if not enabled():
         return
     with contextlib.suppress(tk.ObjectNotFound):
-        tk.get_action("datastore_delete")(_site_context(), {"resource_id": resource_id, "force": True})
+        tk.get_action("datastore_delete")(roles.site_context(), {"resource_id": resource_id, "force": True})
 
 
 def sweep_stages(now: float | None = None) -> int:
@@ -209,7 +203,7 @@ def sweep_stages(now: float | None = None) -> int:
         for name in list(names):
             made = name[len(STAGE_PREFIX) :].split("_", 1)[0]
             if made.isdigit() and int(made) < cutoff:
-                conn.execute(sa.text(f"DROP TABLE IF EXISTS {_quote(name)}"))
+                conn.execute(sa.text(f"DROP TABLE IF EXISTS {identifier(name)}"))
                 dropped += 1
     return dropped
 

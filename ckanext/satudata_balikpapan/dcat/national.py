@@ -138,7 +138,7 @@ def _distribution(pkg: dict[str, Any], res: dict[str, Any]) -> dict[str, Any]:
         "description": res.get("description"),
         "format": res.get("format"),
         "mediaType": res.get("mimetype"),
-        "accessURL": f"{vocab.portal_base()}/dataset/{pkg.get('name')}/resource/{res.get('id')}",
+        "accessURL": f"{vocab.landing_page(pkg.get('name'))}/resource/{res.get('id')}",
         "downloadURL": res.get("url"),
         "periode": res.get("periode"),
     }
@@ -160,7 +160,6 @@ def dataset_object(pkg: dict[str, Any], org: dict[str, Any], state: dict[str, An
     harvester's "changed since" sees a dataset the walidata has just published again."""
 
     obj = ckan_to_dcat(pkg)
-    landing = f"{vocab.portal_base()}/dataset/{pkg.get('name')}"
     issued = _iso(state.get("first_published")) or pkg.get("metadata_created")
     modified = max(m for m in (pkg.get("metadata_modified"), _iso(state.get("last_published")), issued) if m)
     start, end = pkg.get("periode_awal"), pkg.get("periode_akhir") or pkg.get("periode_awal")
@@ -168,7 +167,7 @@ def dataset_object(pkg: dict[str, Any], org: dict[str, Any], state: dict[str, An
     obj.update(
         {
             "identifier": dataset_uri(pkg),
-            "landingPage": landing,
+            "landingPage": vocab.landing_page(pkg.get("name")),
             "issued": issued,
             "modified": modified,
             "language": LANGUAGE,
@@ -186,10 +185,7 @@ def dataset_object(pkg: dict[str, Any], org: dict[str, Any], state: dict[str, An
     )
     obj["publisher"] = {k: v for k, v in obj["publisher"].items() if v}
     obj["contactPoint"] = {k: v for k, v in obj["contactPoint"].items() if v}
-    for key, rule in contract()["keys"].items():
-        value = national_value(rule, pkg, org, state)
-        if value not in (None, ""):
-            obj[key] = value
+    obj.update({key: national_value(rule, pkg, org, state) for key, rule in contract()["keys"].items()})
     return {k: v for k, v in obj.items() if v not in (None, "", {}, [])}
 
 

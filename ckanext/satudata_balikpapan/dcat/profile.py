@@ -169,9 +169,7 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         """The dict the parent profile serialises: our fields it would misread are left out,
         the landing page is the dataset page."""
         prepared = {k: v for k, v in dataset_dict.items() if k not in ("frekuensi",)}
-        prepared["url"] = (
-            f"{vocab.portal_base()}/dataset/{dataset_dict['name']}" if dataset_dict.get("name") else None
-        )
+        prepared["url"] = vocab.landing_page(dataset_dict["name"]) if dataset_dict.get("name") else None
         resources = []
         for res in dataset_dict.get("resources") or []:
             res = dict(res)

@@ -150,6 +150,11 @@ def portal_base() -> str:
     return catalog_uri().rstrip("/")
 
 
+def landing_page(name: str) -> str:
+    """A dataset's landing page in the feeds: its page on this portal, by name."""
+    return f"{portal_base()}/dataset/{name}"
+
+
 def sdi_namespace(base: str | None = None) -> Namespace:
     """The namespace of the schema's own properties on this portal."""
     return Namespace(f"{base or portal_base()}{SDI_PATH}#")

@@ -22,7 +22,7 @@ import yaml
 from werkzeug.datastructures import FileStorage
 
 from ckanext.satudata_balikpapan.demo import users as demo
-from ckanext.satudata_balikpapan.registry import vocabularies
+from ckanext.satudata_balikpapan.registry import roles, vocabularies
 
 
 @cache
@@ -171,7 +171,7 @@ def _advance(name: str, state: str) -> None:
         data = {"id": name, "note": note}
         if action == "publish":
             data["override_reason"] = DEMO_OVERRIDE_REASON
-        tk.get_action(f"satudata_{action}")(demo.site_context(), data)
+        tk.get_action(f"satudata_{action}")(roles.site_context(), data)
 
 
 def _upload(name: str, text: str):
@@ -185,7 +185,7 @@ def seed(only: list[str] | None = None, refresh: bool = False) -> SeedReport:
     report = SeedReport()
     spec_all = catalogue()
     weights = spec_all["regions"]["weights"]
-    ctx = demo.site_context
+    ctx = roles.site_context
     for position, spec in enumerate(spec_all["datasets"]):
         if only and spec["name"] not in only:
             continue

@@ -9,7 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import yaml
 
-from ckanext.satudata_balikpapan.registry import opd
+from ckanext.satudata_balikpapan.registry import opd, roles
 
 DEFAULT_PASSWORD = "Balikpapan#2026"
 TOKEN_NAME = "satudata-demo"
@@ -22,20 +22,15 @@ def demo_definitions() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
-def site_context() -> dict[str, Any]:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
-
-
 def ensure_organization(code: str) -> None:
     """Create the OPD organisation ``code`` from the registry if it does not exist yet."""
     try:
-        tk.get_action("organization_show")(site_context(), {"id": code})
+        tk.get_action("organization_show")(roles.site_context(), {"id": code})
     except tk.ObjectNotFound:
         entry = opd.default_registry().get(code)
         if entry is None:
             raise ValueError(f"demo organisation {code} is not in the OPD registry") from None
-        tk.get_action("organization_create")(site_context(), entry.organization_fields())
+        tk.get_action("organization_create")(roles.site_context(), entry.organization_fields())
 
 
 def _ensure_user(spec: dict[str, Any], password: str) -> dict[str, Any]:
@@ -46,24 +41,25 @@ def _ensure_user(spec: dict[str, Any], password: str) -> dict[str, Any]:
         "password": password,
     }
     try:
-        user = tk.get_action("user_show")(site_context(), {"id": spec["name"]})
+        user = tk.get_action("user_show")(roles.site_context(), {"id": spec["name"]})
     except tk.ObjectNotFound:
-        user = tk.get_action("user_create")(site_context(), data)
+        user = tk.get_action("user_create")(roles.site_context(), data)
     else:
-        user = tk.get_action("user_patch")(site_context(), dict(data, id=user["id"]))
+        user = tk.get_action("user_patch")(roles.site_context(), dict(data, id=user["id"]))
     if bool(user.get("sysadmin")) != (spec["role"] == "sysadmin"):
         user = tk.get_action("user_patch")(
-            site_context(), {"id": user["id"], "sysadmin": spec["role"] == "sysadmin"}
+            roles.site_context(), {"id": user["id"], "sysadmin": spec["role"] == "sysadmin"}
         )
     return user
 
 
 def _fresh_token(user_name: str) -> str:
-    ctx = site_context()
+    ctx = roles.site_context()
     for token in tk.get_action("api_token_list")(ctx, {"user_id": user_name}):
         if token.get("name") == TOKEN_NAME:
-            tk.get_action("api_token_revoke")(site_context(), {"jti": token["id"]})
-    return tk.get_action("api_token_create")(site_context(), {"user": user_name, "name": TOKEN_NAME})["token"]
+            tk.get_action("api_token_revoke")(roles.site_context(), {"jti": token["id"]})
+    token = tk.get_action("api_token_create")(roles.site_context(), {"user": user_name, "name": TOKEN_NAME})
+    return token["token"]
 
 
 def ensure_demo_users(password: str = DEFAULT_PASSWORD) -> dict[str, Any]:
@@ -80,7 +76,7 @@ def ensure_demo_users(password: str = DEFAULT_PASSWORD) -> dict[str, Any]:
         if org:
             ensure_organization(org)
             tk.get_action("organization_member_create")(
-                site_context(), {"id": org, "username": user["name"], "role": entry["capacity"]}
+                roles.site_context(), {"id": org, "username": user["name"], "role": entry["capacity"]}
             )
         users[user["name"]] = {
             "role": entry["role"],

@@ -148,6 +148,13 @@ def pembina_names() -> set[str]:
     return config.pembina_users()
 
 
+def site_context() -> dict[str, Any]:
+    """An action context of the site user (CKAN's own sysadmin), for the work the extension
+    does on nobody's behalf: syncing the OPD registry, seeding the demo, loading the DataStore."""
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True}
+
+
 def site_user_name() -> str:
     """The site user's name (``ckan.site_id``): the admin of every organisation CKAN created,
     never a person to notify."""

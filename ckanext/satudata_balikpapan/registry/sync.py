@@ -15,6 +15,7 @@ import ckan.lib.search as search
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.registry.opd import SYNCED_FIELDS, Registry
 
 
@@ -46,11 +47,6 @@ class SyncReport:
         return out
 
 
-def _context() -> dict[str, Any]:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
-
-
 def _normalise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith("["):
         try:
@@ -63,7 +59,7 @@ def _normalise(value: Any) -> Any:
 def _show(code: str) -> dict[str, Any] | None:
     try:
         org = tk.get_action("organization_show")(
-            _context(), {"id": code, "include_datasets": False, "include_users": True}
+            roles.site_context(), {"id": code, "include_datasets": False, "include_users": True}
         )
     except tk.ObjectNotFound:
         return None
@@ -86,13 +82,13 @@ def sync(registry: Registry, dry_run: bool = False) -> SyncReport:
         if existing is None:
             report.created.append(opd.code)
             if not dry_run:
-                tk.get_action("organization_create")(_context(), dict(wanted))
+                tk.get_action("organization_create")(roles.site_context(), dict(wanted))
         else:
             changed = [k for k in SYNCED_FIELDS if _normalise(existing.get(k)) != _normalise(wanted[k])]
             if changed:
                 report.updated[opd.code] = changed
                 if not dry_run:
-                    tk.get_action("organization_patch")(_context(), dict(wanted, id=existing["id"]))
+                    tk.get_action("organization_patch")(roles.site_context(), dict(wanted, id=existing["id"]))
             else:
                 report.unchanged.append(opd.code)
         for pred in opd.predecessors:
@@ -110,16 +106,17 @@ def _absorb(pred_code: str, successor: str, report: SyncReport, dry_run: bool) -
         if not dry_run:
             # An administrative move: only the owner changes, the metadata are not re-validated
             # (the successor may hold different urusan until the walidata reviews them).
-            tk.get_action("package_owner_org_update")(_context(), {"id": name, "organization_id": successor})
+            move = {"id": name, "organization_id": successor}
+            tk.get_action("package_owner_org_update")(roles.site_context(), move)
             search.rebuild(name)
     for user in old.get("users", []):
         report.moved_members.append((user["name"], pred_code, successor))
         if not dry_run:
             tk.get_action("organization_member_create")(
-                _context(), {"id": successor, "username": user["name"], "role": user["capacity"]}
+                roles.site_context(), {"id": successor, "username": user["name"], "role": user["capacity"]}
             )
     report.retired.append(pred_code)
     if not dry_run:
         if _datasets_of(old["id"]):  # never delete an organisation that still holds data
             raise RuntimeError(f"{pred_code} still holds datasets after the move; not retired")
-        tk.get_action("organization_delete")(_context(), {"id": old["id"]})
+        tk.get_action("organization_delete")(roles.site_context(), {"id": old["id"]})
