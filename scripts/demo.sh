@@ -24,7 +24,8 @@ stop_pid() {
 stop() {
   local was=""
   alive "$RUN/ckan.pid" && was=1
-  stop_pid "$RUN/ckan.pid"; stop_pid "$RUN/worker.pid"; stop_pid "$RUN/sweeper.pid"
+  stop_pid "$RUN/ckan.pid"; stop_pid "$RUN/worker.pid"; stop_pid "$RUN/scheduler.pid"
+  stop_pid "$RUN/sweeper.pid"   # a demo started by an earlier release
   [ -n "$was" ] && log "demo stopped"
   return 0
 }
@@ -56,25 +57,28 @@ start() {
   { ckan db upgrade && ckan db pending-migrations --apply; } >"$LOGS/demo-db.log" 2>&1 \
     || { tail -30 "$LOGS/demo-db.log" >&2; die "database migration failed (log: $LOGS/demo-db.log)"; }
   log "syncing the OPD organisations from the registry"
-  ckan satudata opd sync | tail -1
+  # CKAN's own INFO lines go to the log; the terminal gets the progress
+  ckan satudata opd sync 2>>"$LOGS/demo.log" | tail -1
   log "creating the demo users"
-  ckan satudata demo-users --output "$CREDENTIALS" --site-url "$URL"
+  ckan satudata demo-users --output "$CREDENTIALS" --site-url "$URL" 2>>"$LOGS/demo.log"
   log "seeding the demo catalogue (synthetic but plausible figures)"
-  ckan satudata seed-demo | tail -1
+  ckan satudata seed-demo 2>>"$LOGS/demo.log" | tail -1
   ckan search-index rebuild -q >"$LOGS/demo-index.log" 2>&1 \
     || { tail -20 "$LOGS/demo-index.log" >&2; die "search index rebuild failed"; }
   log "rendering the DCAT feed ahead of harvesters"
-  ckan satudata dcat-warm | tail -1
+  ckan satudata dcat-warm 2>>"$LOGS/demo.log" | tail -1
+  ckan translation js >>"$LOGS/demo.log" 2>&1 || die "ckan translation js failed (log: $LOGS/demo.log)"
 
-  # The background jobs worker (Redis) that validation and notifications use, and the sweeper
-  # that heals what an outage left behind (lost jobs, unsent mail, index drift), each under the
-  # supervisor that starts it again when it exits (Redis lost, a crash).
+  # The background jobs worker (Redis) that validation and notifications use, and the scheduler
+  # whose sweeper heals what an outage left behind (lost jobs, unsent mail, index drift) and
+  # which warms the DCAT feed daily, each under the supervisor that starts it again when it
+  # exits (Redis lost, a crash).
   setsid "$ROOT/scripts/supervise.sh" worker "$VENV/bin/ckan" -c "$INI" jobs worker \
     >"$LOGS/ckan-worker.log" 2>&1 </dev/null &
   echo $! >"$RUN/worker.pid"
-  setsid "$ROOT/scripts/supervise.sh" sweeper "$VENV/bin/ckan" -c "$INI" satudata sweep --every 60 \
-    >"$LOGS/ckan-sweeper.log" 2>&1 </dev/null &
-  echo $! >"$RUN/sweeper.pid"
+  setsid "$ROOT/scripts/supervise.sh" scheduler "$VENV/bin/ckan" -c "$INI" satudata scheduler \
+    >"$LOGS/ckan-scheduler.log" 2>&1 </dev/null &
+  echo $! >"$RUN/scheduler.pid"
 
   local password
   password=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["password"])' "$CREDENTIALS")
@@ -90,21 +94,28 @@ start() {
 
 MSG
   }
+  # CKAN's WSGI app under gunicorn, as in production (deploy/gunicorn.conf.py): no development
+  # server, so no interactive debugger, ever; an outage gets the translated 503 page.
+  setsid env CKAN_INI="$INI" SATUDATA_WEB_BIND="$CKAN_HOST:$CKAN_PORT" SATUDATA_WEB_WORKERS=2 \
+    SATUDATA_WEB_TMP="$RUN" PYTHONUNBUFFERED=1 \
+    "$VENV/bin/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" >"$LOGS/ckan.log" 2>&1 </dev/null &
+  echo $! >"$RUN/ckan.pid"
+  log "starting the web server (log: $LOGS/ckan.log)"
+  local up=""
+  for _ in $(seq 1 240); do
+    curl -fsS "$URL/api/3/action/status_show" >/dev/null 2>&1 && { up=1; break; }
+    alive "$RUN/ckan.pid" || break
+    sleep 0.5
+  done
+  [ -n "$up" ] || { tail -30 "$LOGS/ckan.log" >&2; stop; die "CKAN did not start (log: $LOGS/ckan.log)"; }
   if [ "${DETACH:-0}" = 1 ]; then
-    setsid "$VENV/bin/ckan" -c "$INI" run -H "$CKAN_HOST" -p "$CKAN_PORT" --disable-reloader --disable-debugger --threaded \
-      >"$LOGS/ckan.log" 2>&1 </dev/null &
-    echo $! >"$RUN/ckan.pid"
-    for _ in $(seq 1 240); do
-      curl -fsS "$URL/api/3/action/status_show" >/dev/null 2>&1 && { banner "Stop it with: make demo-stop   (log: $LOGS/ckan.log)"; return 0; }
-      alive "$RUN/ckan.pid" || break
-      sleep 0.5
-    done
-    tail -30 "$LOGS/ckan.log" >&2; stop; die "CKAN did not start (log: $LOGS/ckan.log)"
+    banner "Stop it with: make demo-stop   (log: $LOGS/ckan.log)"
+    return 0
   fi
-  trap 'stop_pid "$RUN/worker.pid"; stop_pid "$RUN/sweeper.pid"' EXIT
-  banner "Stop it with Ctrl-C. (make demo DETACH=1 runs it in the background.)"
-  # no interactive debugger, ever: an outage gets the translated 503 page (views/outage.py)
-  ckan run -H "$CKAN_HOST" -p "$CKAN_PORT" --disable-debugger --threaded
+  trap 'stop; exit 0' INT TERM
+  banner "Stop it with Ctrl-C. (make demo DETACH=1 runs it in the background.)   Log: $LOGS/ckan.log"
+  wait "$(cat "$RUN/ckan.pid")" 2>/dev/null || true
+  stop
 }
 
 case "${1:-start}" in

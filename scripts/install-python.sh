@@ -5,7 +5,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 reqs=("$ROOT/requirements/ckan-$CKAN_VERSION.txt" "$ROOT/requirements/ckan-$CKAN_VERSION-dev.txt"
-      "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt")
+      "$ROOT/requirements.txt" "$ROOT/requirements/server.txt" "$ROOT/dev-requirements.txt")
 constraints=$ROOT/requirements/constraints-$CKAN_VERSION.txt
 for f in "${reqs[@]}"; do [ -f "$f" ] || die "missing $f (supported CKAN versions: $(ls "$ROOT"/requirements | sed -n 's/^ckan-\([0-9.]*\)\.txt$/\1/p' | xargs))"; done
 

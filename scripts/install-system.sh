@@ -9,6 +9,11 @@ for pkg in postgresql redis-server openjdk-17-jre-headless maven libpq-dev libma
   have_pkg "$pkg" || need+=("$pkg")
 done
 # The browser tests (make test-e2e) drive Debian's Chromium; without fonts its screenshots show no text.
+# The production stack (make production, make test-ops): nginx in front, supervisor where systemd
+# does not run the host.
+for pkg in nginx supervisor; do
+  have_pkg "$pkg" || need+=("$pkg")
+done
 for pkg in chromium fonts-dejavu-core fonts-liberation; do
   have_pkg "$pkg" || need+=("$pkg")
 done

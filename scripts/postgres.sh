@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # PostgreSQL from Debian's packages, as a private cluster under .work/postgres on 127.0.0.1:$PG_PORT.
-# usage: postgres.sh start|stop|status|createdb NAME|dropdb NAME|sql DB|app-role DB ROLE PASSWORD
+# usage: postgres.sh start|stop|status|createdb NAME [OWNER]|dropdb NAME|role NAME PASSWORD|sql DB|
+#        app-role DB ROLE PASSWORD
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -42,9 +43,9 @@ ensure_role() {
 }
 
 createdb() {
-  local name=$1
+  local name=$1 owner=${2:-$PG_USER}
   if [ -z "$(psql_su -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" ]; then
-    psql_su -c "CREATE DATABASE $name OWNER $PG_USER ENCODING 'UTF8' TEMPLATE template0"
+    psql_su -c "CREATE DATABASE $name OWNER $owner ENCODING 'UTF8' TEMPLATE template0"
     log "created database $name"
   fi
 }
@@ -85,7 +86,15 @@ stop)
   if running; then pg "$BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null; log "PostgreSQL stopped"; fi ;;
 status)
   if running; then echo "postgresql: running on 127.0.0.1:$PG_PORT (data $PGDATA)"; else echo "postgresql: stopped"; exit 1; fi ;;
-createdb) createdb "$2" ;;
+createdb) createdb "$2" "${3:-$PG_USER}" ;;
+role)  # a login role $2 with password $3 (created, or its password set): production's own roles
+  [ $# -eq 3 ] || die "usage: $0 role NAME PASSWORD"
+  psql_su -v name="$2" -v password="$3" <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE', :'name')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'name') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', :'name', :'password') \gexec
+SQL
+  ;;
 dropdb) dropdb "$2" ;;
 sql)  # SQL from stdin, as the superuser, on database $2 (the DataStore permissions)
   [ $# -eq 2 ] || die "usage: $0 sql DB"
@@ -95,5 +104,5 @@ app-role)  # the production role set-up (deploy/postgres/roles.sql) on database 
   [ $# -eq 4 ] || die "usage: $0 app-role DB ROLE PASSWORD"
   pg "$BIN/psql" -h "$PGRUN" -p "$PG_PORT" -U postgres -d "$2" -qtA -v app="$3" -v app_password="$4" \
     -f - <"$ROOT/deploy/postgres/roles.sql" >/dev/null ;;
-*) die "usage: $0 start|stop|status|createdb NAME|dropdb NAME|sql DB|app-role DB ROLE PASSWORD" ;;
+*) die "usage: $0 start|stop|status|createdb NAME [OWNER]|dropdb NAME|role NAME PASSWORD|sql DB|app-role DB ROLE PASSWORD" ;;
 esac

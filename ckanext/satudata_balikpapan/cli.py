@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 import click
-from ckan import model
 
-from ckanext.satudata_balikpapan.data_api import load
 from ckanext.satudata_balikpapan.dcat import fragments
 from ckanext.satudata_balikpapan.demo import seed
 from ckanext.satudata_balikpapan.demo import users as demo
-from ckanext.satudata_balikpapan.lib import outage, outbox
+from ckanext.satudata_balikpapan.lib import outage
 from ckanext.satudata_balikpapan.model import APPEND_ONLY, chain
-from ckanext.satudata_balikpapan.quality import service as quality
+from ckanext.satudata_balikpapan.ops import scheduler
 from ckanext.satudata_balikpapan.registry import opd
 from ckanext.satudata_balikpapan.registry import sync as registry_sync
 from ckanext.satudata_balikpapan.workflow import reconcile as reconciler
@@ -158,26 +155,6 @@ def reconcile(repair: bool) -> None:
         raise SystemExit(1)
 
 
-def _sweep_once(stuck_minutes: int | None) -> dict[str, Any]:
-    """One round of the sweeper; a service still down skips its part until the next round."""
-    out: dict[str, Any] = {}
-    for name, work in (
-        ("outbox", lambda: outbox.sweep(stuck_minutes=stuck_minutes)),
-        ("validation", lambda: quality.sweep_validations(stuck_minutes=stuck_minutes)),
-        ("index", lambda: reconciler.reconcile(repair=True)),
-        ("stages", lambda: load.sweep_stages()),
-    ):
-        try:
-            out[name] = work()
-        except Exception as exc:
-            model.Session.rollback()
-            service = outage.failed_service(exc)
-            if service is None:
-                raise
-            out[name] = f"skipped: the {service} service is unavailable"
-    return out
-
-
 @satudata.command("sweep")
 @click.option("--every", type=click.IntRange(min=0), default=0, help="Repeat every N seconds (0: once).")
 @click.option(
@@ -193,11 +170,11 @@ def sweep(every: int, stuck_minutes: int | None) -> None:
     Queues again the e-mails and validations that a Redis outage or a killed worker lost
     (at most ckanext.satudata.sweep.max_attempts times, then marks them failed with the
     reason), repairs the search index from the database (reconcile --repair) and drops the
-    DataStore staging tables of loads that died. Run it
-    under the process supervisor with --every (the demo runs it every 60 seconds).
+    DataStore staging tables of loads that died. Production runs it through
+    `ckan satudata scheduler`, which also warms the DCAT feed daily and runs once per site.
     """
     while True:
-        result = _sweep_once(stuck_minutes)
+        result = scheduler.sweep_once(stuck_minutes)
         drift = result.get("index")
         index = (
             f"{drift.total} drifted, {drift.repaired} repaired"
@@ -235,3 +212,26 @@ def history_verify() -> None:
         broken = broken or not report.intact
     if broken:
         raise SystemExit(1)
+
+
+@satudata.command("scheduler")
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Seconds between rounds (default: ckanext.satudata.scheduler.every).",
+)
+@click.option(
+    "--rounds", type=click.IntRange(min=1), default=None, help="Stop after N rounds (default: never)"
+)
+def run_scheduler(every: int | None, rounds: int | None) -> None:
+    """The site's one scheduler: the sweeper every round, the DCAT warm-up once a day.
+
+    Start it on every node under the process supervisor: the copies elect one holder through a
+    lock in Redis, the others stand by and take over within three rounds when it dies.
+    """
+
+    def report(result: dict) -> None:
+        click.echo(json.dumps(result, default=str, ensure_ascii=False), nl=True)
+
+    scheduler.Scheduler(every=every).run(rounds=rounds, report=report)

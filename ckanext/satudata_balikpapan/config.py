@@ -60,6 +60,8 @@ HISTORY_KEY = "ckanext.satudata.history_key"
 DATASTORE_LOAD = "ckanext.satudata.datastore.load"
 SWEEP_MAX_ATTEMPTS = "ckanext.satudata.sweep.max_attempts"
 SWEEP_STUCK_MINUTES = "ckanext.satudata.sweep.stuck_minutes"
+SCHEDULER_EVERY = "ckanext.satudata.scheduler.every"
+SCHEDULER_DCAT_WARM_AT = "ckanext.satudata.scheduler.dcat_warm_at"
 
 
 @cache
@@ -288,3 +290,21 @@ def sweep_max_attempts() -> int:
 def sweep_stuck_minutes() -> int:
     """After how many minutes a queued job that has not finished counts as lost."""
     return max(1, _typed(SWEEP_STUCK_MINUTES, _int))
+
+
+def scheduler_every() -> int:
+    """Seconds between two rounds of the scheduler (the sweeper)."""
+    return max(1, _typed(SCHEDULER_EVERY, _int))
+
+
+def scheduler_dcat_warm_at() -> tuple[int, int]:
+    """(hour, minute) after which the scheduler warms the DCAT feed, once a day; a value that
+    is not HH:MM falls back to the declared default."""
+
+    def parse(value: Any) -> tuple[int, int]:
+        hour, minute = (int(part) for part in str(value).strip().split(":"))
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError(value)
+        return hour, minute
+
+    return _typed(SCHEDULER_DCAT_WARM_AT, parse)

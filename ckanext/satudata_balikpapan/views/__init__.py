@@ -1,9 +1,10 @@
 """Blueprints of the extension (registered by ``tk.blanket.blueprints``)."""
 
+from ckanext.satudata_balikpapan.views.health import health
 from ckanext.satudata_balikpapan.views.quality import quality
 from ckanext.satudata_balikpapan.views.requests import data_requests
 from ckanext.satudata_balikpapan.views.validation import validation_pages
 from ckanext.satudata_balikpapan.views.vocab import kosakata
 from ckanext.satudata_balikpapan.views.workflow import workflow
 
-__all__ = ["data_requests", "kosakata", "quality", "validation_pages", "workflow"]
+__all__ = ["data_requests", "health", "kosakata", "quality", "validation_pages", "workflow"]
