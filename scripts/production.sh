@@ -15,6 +15,7 @@
 # Every location and port can be overridden; PROD_PREFIX moves the whole tree (tests use it):
 #   PROD_ETC=/etc/satudata  PROD_DATA=/var/lib/satudata  PROD_LOG=/var/log/satudata
 #   PROD_VENV=/opt/satudata/venv  PROD_PORT=8080  PROD_WEB_PORT=8001  PROD_WORKERS=1
+#   PROD_BACKUP_DIR=/var/backups/satudata  PROD_BACKUP_KEEP=14
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +41,9 @@ DS_DB=${PROD_DS_DB:-satudata_datastore}
 DB_ROLE=${PROD_DB_ROLE:-satudata}
 DS_RO_ROLE=${PROD_DS_RO_ROLE:-satudata_ro}
 REDIS_DB=${PROD_REDIS_DB:-0}
+# Backup sets (README, "Backups"): a daily set, the newest 14 kept. Put them on another disk.
+BACKUP_DIR=${PROD_BACKUP_DIR:-$PREFIX/var/backups/satudata}
+BACKUP_KEEP=${PROD_BACKUP_KEEP:-14}
 SOLR=${PROD_SOLR_URL:-$SOLR_URL}
 RUN_USER=${PROD_USER:-$(id -un)}
 INI=$ETC/ckan.ini
@@ -71,6 +75,7 @@ values = {
     "WEB_BIND": "127.0.0.1:$WEB_PORT", "WEB_WORKERS": "$WEB_WORKERS", "WORKERS": "$WORKERS",
     "LISTEN": "$PORT", "SERVER_NAME": "$SERVER_NAME", "CACHE_DIR": "$DATA/nginx-cache",
     "WEBASSETS": "$DATA/webassets", "MAX_BODY": "110m", "NGINX": "$NGINX",
+    "BACKUP_DIR": "$BACKUP_DIR", "BACKUP_KEEP": "$BACKUP_KEEP",
     "UPSTREAMS": """$upstreams""",
 }
 for key, value in values.items():
@@ -179,7 +184,8 @@ start() {
     cp "$ETC"/systemd/* /etc/systemd/system/
     cp "$ETC/nginx-satudata.conf" /etc/nginx/sites-enabled/satudata
     systemctl daemon-reload
-    systemctl enable --now satudata.target satudata-web.service satudata-scheduler.service \
+    mkdir -p "$BACKUP_DIR"
+    systemctl enable --now satudata.target satudata-web.service satudata-scheduler.service satudata-backup.timer \
       $(for i in $(seq 1 "$WORKERS"); do echo "satudata-worker@$i.service"; done)
     systemctl reload nginx
   elif [ -S "$RUNDIR/supervisor.sock" ] && supervisorctl status >/dev/null 2>&1; then

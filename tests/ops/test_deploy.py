@@ -47,6 +47,8 @@ def test_the_systemd_units_pass_systemd_analyze_verify(rendered):
         "satudata-web.service",
         "satudata-worker@.service",
         "satudata-scheduler.service",
+        "satudata-backup.service",
+        "satudata-backup.timer",
         "satudata.target",
     }
     worker = rendered / "systemd" / "satudata-worker@1.service"
