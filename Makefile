@@ -7,7 +7,7 @@ export CKAN_VERSION
 VENV := .venv/ckan-$(CKAN_VERSION)
 
 .PHONY: help system-deps install services services-stop services-status demo demo-stop \
-        test test-e2e test-all lint bench lock clean distclean
+        test test-e2e test-ops production test-all lint bench lock clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -38,6 +38,12 @@ test: services ## run the full test suite on CKAN_VERSION (PYTEST_ARGS="-k foo" 
 
 test-e2e: services ## browser tests in headless Chromium against a freshly seeded portal (PYTEST_ARGS to narrow)
 	@scripts/e2e.sh $(PYTEST_ARGS)
+
+test-ops: services ## install the production stack (two web nodes) into .work/ops and test it: cache, failover, restarts
+	@scripts/test-ops.sh $(PYTEST_ARGS)
+
+production: ## install and start the production stack on this host (README, Deployment)
+	@scripts/production.sh install
 
 test-all: ## run the full test suite on every supported CKAN version (what CI runs)
 	@$(MAKE) --no-print-directory test CKAN_VERSION=2.12.0

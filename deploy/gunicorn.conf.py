@@ -11,7 +11,12 @@ def _int(name, default):
 
 
 wsgi_app = "ckanext.satudata_balikpapan.ops.wsgi:application"
-bind = os.environ.get("SATUDATA_WEB_BIND", "127.0.0.1:8001")
+# One address, or several web nodes on one host under one supervisor program (numprocs): node N
+# listens on SATUDATA_WEB_PORT_BASE + N, so that nginx can retry a request on the next one.
+if os.environ.get("SATUDATA_WEB_NODE"):
+    bind = f"127.0.0.1:{_int('SATUDATA_WEB_PORT_BASE', 8001) + _int('SATUDATA_WEB_NODE', 0)}"
+else:
+    bind = os.environ.get("SATUDATA_WEB_BIND", "127.0.0.1:8001")
 
 # Processes x threads: CKAN is thread-safe per request (scoped sessions), and a thread waiting
 # on Solr or PostgreSQL lets its process serve another request. One process per core plus one,

@@ -14,7 +14,8 @@
 #
 # Every location and port can be overridden; PROD_PREFIX moves the whole tree (tests use it):
 #   PROD_ETC=/etc/satudata  PROD_DATA=/var/lib/satudata  PROD_LOG=/var/log/satudata
-#   PROD_VENV=/opt/satudata/venv  PROD_PORT=8080  PROD_WEB_PORT=8001  PROD_WORKERS=1
+#   PROD_VENV=/opt/satudata/venv  PROD_PORT=8080  PROD_WEB_PORT=8001  PROD_WEB_NODES=1
+#   PROD_WEB_WORKERS=<cores+1>  PROD_WORKERS=1
 #   PROD_BACKUP_DIR=/var/backups/satudata  PROD_BACKUP_KEEP=14
 set -euo pipefail
 
@@ -32,6 +33,9 @@ export SATUDATA_WORK=${SATUDATA_WORK:-$DATA/services}
 
 PORT=${PROD_PORT:-8080}
 WEB_PORT=${PROD_WEB_PORT:-8001}
+# web nodes on this host (gunicorn processes on WEB_PORT, WEB_PORT+1, ...): two let one restart
+# or die while the other serves, and nginx retries on it
+WEB_NODES=${PROD_WEB_NODES:-1}
 WEB_WORKERS=${PROD_WEB_WORKERS:-$(( $(nproc) + 1 ))}
 WORKERS=${PROD_WORKERS:-1}
 SITE_URL=${PROD_SITE_URL:-http://127.0.0.1:$PORT}
@@ -63,7 +67,8 @@ uses_systemd() {
 
 # Replace @NAME@ in template $1 with the values of this host, writing $2.
 render() {
-  local upstreams="    server 127.0.0.1:$WEB_PORT max_fails=1 fail_timeout=5s;"
+  local upstreams
+  upstreams=$(for n in $(seq 0 $((WEB_NODES - 1))); do echo "    server 127.0.0.1:$((WEB_PORT + n)) max_fails=1 fail_timeout=5s;"; done)
   [ -n "${PROD_UPSTREAMS:-}" ] && upstreams=$(for u in $PROD_UPSTREAMS; do echo "    server $u max_fails=1 fail_timeout=5s;"; done)
   mkdir -p "$(dirname "$2")"
   python3 - "$1" "$2" <<PY
@@ -72,7 +77,8 @@ text = open(sys.argv[1]).read()
 values = {
     "ETC_DIR": "$ETC", "DATA_DIR": "$DATA", "LOG_DIR": "$LOGDIR", "RUN_DIR": "$RUNDIR",
     "VENV": "$PVENV", "DEPLOY_DIR": "$ROOT/deploy", "CKAN_INI": "$INI", "USER": "$RUN_USER",
-    "WEB_BIND": "127.0.0.1:$WEB_PORT", "WEB_WORKERS": "$WEB_WORKERS", "WORKERS": "$WORKERS",
+    "WEB_BIND": "127.0.0.1:$WEB_PORT", "WEB_PORT": "$WEB_PORT", "WEB_NODES": "$WEB_NODES",
+    "WEB_WORKERS": "$WEB_WORKERS", "WORKERS": "$WORKERS",
     "LISTEN": "$PORT", "SERVER_NAME": "$SERVER_NAME", "CACHE_DIR": "$DATA/nginx-cache",
     "WEBASSETS": "$DATA/webassets", "MAX_BODY": "110m", "NGINX": "$NGINX",
     "BACKUP_DIR": "$BACKUP_DIR", "BACKUP_KEEP": "$BACKUP_KEEP",
