@@ -7,7 +7,7 @@ export CKAN_VERSION
 VENV := .venv/ckan-$(CKAN_VERSION)
 
 .PHONY: help system-deps install services services-stop services-status demo demo-stop \
-        test test-e2e test-ops production test-all lint bench lock clean distclean
+        test test-e2e test-ops production test-all lint bench bench-load lock clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ lint: install ## ruff over the code, and the layer contracts (lint-imports)
 
 bench: services ## run the benchmarks (ratios against a baseline measured in the same run)
 	@scripts/bench.sh
+
+bench-load: services ## the load benchmark: the production stack vs stock CKAN, same run (benchmarks/load.py)
+	@scripts/bench-load.sh $(BENCH_ARGS)
 
 lock: ## re-pin: CKAN's requirements and the full constraints of every supported version
 	@scripts/lock.sh

@@ -71,8 +71,11 @@ start)
   else
     port_open "$PG_PORT" && die "port $PG_PORT is taken by another program: set PG_PORT=<free port>"
     touch "$PGLOG"; [ "$(id -u)" = 0 ] && chown postgres: "$PGLOG"
+    # development and tests trade durability for speed; production (PG_DURABLE=1) does not
+    fast="-c fsync=off -c synchronous_commit=off"
+    [ "${PG_DURABLE:-0}" = 1 ] && fast=""
     pg "$BIN/pg_ctl" -D "$PGDATA" -l "$PGLOG" -w -t 60 \
-      -o "-p $PG_PORT -k $PGRUN -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null \
+      -o "-p $PG_PORT -k $PGRUN -c listen_addresses=127.0.0.1 $fast" start >/dev/null \
       || { tail -20 "$PGLOG" >&2; die "PostgreSQL did not start (log: $PGLOG)"; }
     log "PostgreSQL up on 127.0.0.1:$PG_PORT"
   fi

@@ -20,6 +20,12 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# CKAN reads these from the environment over ckan.ini: a shell that has one set (a developer's
+# test settings) must not reach the production processes, whose settings are ckan.ini's alone.
+for var in CKAN_SQLALCHEMY_URL CKAN_DATASTORE_WRITE_URL CKAN_DATASTORE_READ_URL CKAN_REDIS_URL \
+  CKAN_SOLR_URL CKAN_SOLR_USER CKAN_SOLR_PASSWORD CKAN_SITE_ID CKAN_SITE_URL CKAN_STORAGE_PATH \
+  CKAN_DATAPUSHER_URL CKAN_SMTP_SERVER CKAN_SMTP_STARTTLS CKAN_SMTP_USER CKAN_SMTP_PASSWORD \
+  CKAN_SMTP_MAIL_FROM CKAN_MAX_UPLOAD_SIZE_MB CKAN_INI; do unset "$var"; done
 PREFIX=${PROD_PREFIX:-}
 ETC=${PROD_ETC:-$PREFIX/etc/satudata}
 DATA=${PROD_DATA:-$PREFIX/var/lib/satudata}
@@ -29,6 +35,8 @@ PVENV=${PROD_VENV:-$PREFIX/opt/satudata/venv}
 # The backing services run by the repo's scripts keep their data on the data disk too, unless
 # SATUDATA_WORK points them elsewhere (the tests share the test services this way).
 export SATUDATA_WORK=${SATUDATA_WORK:-$DATA/services}
+# ... and PostgreSQL writes durably (the development cluster runs without fsync)
+export PG_DURABLE=1
 . "$HERE/lib.sh"
 
 PORT=${PROD_PORT:-8080}
@@ -48,7 +56,11 @@ REDIS_DB=${PROD_REDIS_DB:-0}
 # Backup sets (README, "Backups"): a daily set, the newest 14 kept. Put them on another disk.
 BACKUP_DIR=${PROD_BACKUP_DIR:-$PREFIX/var/backups/satudata}
 BACKUP_KEEP=${PROD_BACKUP_KEEP:-14}
-SOLR=${PROD_SOLR_URL:-$SOLR_URL}
+# SolrCloud (README, "Scale-out: SolrCloud"): its nodes as host:port; nginx then puts them behind
+# one loopback address, which CKAN's solr_url names
+SOLR_NODES=${PROD_SOLR_NODES:-}
+SOLR_LB_PORT=${PROD_SOLR_LB_PORT:-8983}
+if [ -n "$SOLR_NODES" ]; then SOLR=http://127.0.0.1:$SOLR_LB_PORT/solr/ckan; else SOLR=${PROD_SOLR_URL:-$SOLR_URL}; fi
 RUN_USER=${PROD_USER:-$(id -un)}
 INI=$ETC/ckan.ini
 SECRETS=$ETC/secrets.env
@@ -70,6 +82,8 @@ render() {
   local upstreams
   upstreams=$(for n in $(seq 0 $((WEB_NODES - 1))); do echo "    server 127.0.0.1:$((WEB_PORT + n)) max_fails=1 fail_timeout=5s;"; done)
   [ -n "${PROD_UPSTREAMS:-}" ] && upstreams=$(for u in $PROD_UPSTREAMS; do echo "    server $u max_fails=1 fail_timeout=5s;"; done)
+  local solr_upstreams
+  solr_upstreams=$(for u in $SOLR_NODES; do echo "    server $u max_fails=1 fail_timeout=5s;"; done)
   mkdir -p "$(dirname "$2")"
   python3 - "$1" "$2" <<PY
 import re, sys
@@ -81,8 +95,9 @@ values = {
     "WEB_WORKERS": "$WEB_WORKERS", "WORKERS": "$WORKERS",
     "LISTEN": "$PORT", "SERVER_NAME": "$SERVER_NAME", "CACHE_DIR": "$DATA/nginx-cache",
     "WEBASSETS": "$DATA/webassets", "MAX_BODY": "110m", "NGINX": "$NGINX",
-    "BACKUP_DIR": "$BACKUP_DIR", "BACKUP_KEEP": "$BACKUP_KEEP",
-    "UPSTREAMS": """$upstreams""",
+    "BACKUP_DIR": "$BACKUP_DIR", "BACKUP_KEEP": "$BACKUP_KEEP", "REPO": "$ROOT",
+    "SERVICES_WORK": "$SATUDATA_WORK",
+    "UPSTREAMS": """$upstreams""", "SOLR_UPSTREAMS": """$solr_upstreams""", "SOLR_LB_PORT": "$SOLR_LB_PORT",
 }
 for key, value in values.items():
     text = text.replace("@" + key + "@", value)
@@ -161,13 +176,16 @@ configure() {
     "class = ckanext.satudata_balikpapan.ops.logs.JsonFormatter" >/dev/null
   "$PVENV/bin/ckan" config-tool "$INI" -s logger_root "level = WARNING" >/dev/null
   local ckan=("$PVENV/bin/ckan" -c "$INI")
+  # With SolrCloud, CKAN reaches Solr through nginx, which is not running yet: the set-up steps
+  # talk to the first node directly (CKAN's environment override, for these commands only).
+  [ -z "$SOLR_NODES" ] || ckan=(env "CKAN_SOLR_URL=http://${SOLR_NODES%% *}/solr/ckan" "${ckan[@]}")
   log "migrating the database $DB"
   { "${ckan[@]}" db upgrade && "${ckan[@]}" db pending-migrations --apply; } >"$LOGDIR/install-db.log" 2>&1 \
     || { tail -30 "$LOGDIR/install-db.log" >&2; die "database migration failed (log: $LOGDIR/install-db.log)"; }
   VENV=$PVENV datastore_permissions "$INI" "$DS_DB"
   "${ckan[@]}" satudata opd sync | tail -1
-  { "${ckan[@]}" translation js && "${ckan[@]}" asset build && "${ckan[@]}" search-index rebuild -q; } \
-    >"$LOGDIR/install-assets.log" 2>&1 || { tail -30 "$LOGDIR/install-assets.log" >&2; die "assets or index failed"; }
+  { "${ckan[@]}" translation js && "${ckan[@]}" asset build; } \
+    >"$LOGDIR/install-assets.log" 2>&1 || { tail -30 "$LOGDIR/install-assets.log" >&2; die "assets failed"; }
 }
 
 render_units() {
@@ -177,6 +195,8 @@ render_units() {
 
 render_all() {
   render "$ROOT/deploy/nginx/satudata.conf.in" "$ETC/nginx-satudata.conf"
+  rm -f "$ETC/nginx-satudata-solr.conf"
+  [ -z "$SOLR_NODES" ] || render "$ROOT/deploy/nginx/solr-lb.conf.in" "$ETC/nginx-satudata-solr.conf"
   render "$ROOT/deploy/nginx/nginx.conf.in" "$ETC/nginx.conf"
   render "$ROOT/deploy/supervisor/satudata.conf.in" "$ETC/supervisord.conf"
   render_units "$ETC/systemd"
@@ -189,9 +209,11 @@ start() {
   if uses_systemd; then
     cp "$ETC"/systemd/* /etc/systemd/system/
     cp "$ETC/nginx-satudata.conf" /etc/nginx/sites-enabled/satudata
+    rm -f /etc/nginx/sites-enabled/satudata-solr
+    [ -z "$SOLR_NODES" ] || cp "$ETC/nginx-satudata-solr.conf" /etc/nginx/sites-enabled/satudata-solr
     systemctl daemon-reload
     mkdir -p "$BACKUP_DIR"
-    systemctl enable --now satudata.target satudata-web.service satudata-scheduler.service satudata-backup.timer \
+    systemctl enable --now satudata-services.service satudata.target satudata-web.service satudata-scheduler.service satudata-backup.timer \
       $(for i in $(seq 1 "$WORKERS"); do echo "satudata-worker@$i.service"; done)
     systemctl reload nginx
   elif [ -S "$RUNDIR/supervisor.sock" ] && supervisorctl status >/dev/null 2>&1; then
@@ -219,15 +241,24 @@ stop() {
     for _ in $(seq 1 100); do [ -S "$RUNDIR/supervisor.sock" ] || break; sleep 0.2; done
     log "production stack stopped"
   fi
+  # a process whose parent was killed outright (a job's work horse) outlives the supervisor:
+  # nothing of the stack stays behind
+  pkill -TERM -f -- "-c $INI " 2>/dev/null || true
 }
 
 case "${1:-status}" in
 install)
   "$HERE/install-system.sh"
   install_venv
-  "$HERE/services.sh" start
+  "$HERE/postgres.sh" start
+  "$HERE/redis.sh" start
+  # the standalone Solr, unless the site searches a SolrCloud
+  [ -n "$SOLR_NODES" ] || "$HERE/solr.sh" start
   configure
   start
+  # the index last: with SolrCloud, CKAN reaches Solr through nginx, which runs now
+  "$PVENV/bin/ckan" -c "$INI" search-index rebuild -q >"$LOGDIR/install-index.log" 2>&1 \
+    || { tail -30 "$LOGDIR/install-index.log" >&2; die "search index rebuild failed"; }
   cat >&2 <<MSG
 
   Satu Data Kota Balikpapan runs at $SITE_URL, under $(uses_systemd && echo systemd || echo supervisor).

@@ -49,6 +49,7 @@ def test_the_systemd_units_pass_systemd_analyze_verify(rendered):
         "satudata-scheduler.service",
         "satudata-backup.service",
         "satudata-backup.timer",
+        "satudata-services.service",
         "satudata.target",
     }
     worker = rendered / "systemd" / "satudata-worker@1.service"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import example_dataset
+from tests.conftest import ROOT, example_dataset
 
 URL = os.environ.get("SATUDATA_STACK_URL", "")
 ETC = Path(os.environ.get("SATUDATA_STACK_ETC", "/nonexistent"))
@@ -89,7 +89,7 @@ def test_the_stack_is_healthy_with_its_worker_and_one_scheduler():
     wait_for(lambda: requests.get(f"{URL}/health", timeout=30).json()["checks"]["scheduler"].startswith("ok"),
              60, "the scheduler holds the lock")  # fmt: skip
     status = supervisorctl("status")
-    for program in ("web-0", "web-1", "worker-0", "scheduler", "nginx"):
+    for program in ("web-0", "web-1", "worker-0", "worker-1", "scheduler", "nginx"):
         assert re.search(rf"satudata:{program}\s+RUNNING", status), status
 
 
@@ -165,20 +165,56 @@ def test_a_login_on_one_web_node_is_valid_on_the_other(admin):
     assert "private" in through_nginx.headers["Cache-Control"]
 
 
-def test_a_dataset_published_through_one_node_is_found_through_the_other_at_once(admin):
+def _publish(admin: dict[str, str], base: str) -> str:
+    """Create and publish a dataset through the web node ``base``; its name."""
     name = f"penduduk-{uuid.uuid4().hex[:8]}"
     data = example_dataset(name=name, owner_org="disdukcapil", kode_urusan="2.12")
-    created = api(NODES[0], "package_create", admin["token"], **data)
-    api(NODES[0], "satudata_submit", admin["token"], id=created["id"])
-    api(
-        NODES[0],
-        "satudata_publish",
-        admin["token"],
-        id=created["id"],
-        override_reason="Uji operasi: diperiksa",
-    )
+    created = api(base, "package_create", admin["token"], **data)
+    api(base, "satudata_submit", admin["token"], id=created["id"])
+    reason = "Uji operasi: diperiksa"
+    api(base, "satudata_publish", admin["token"], id=created["id"], override_reason=reason)
+    return name
+
+
+def test_a_dataset_published_through_one_node_is_found_through_the_other_at_once(admin):
+    feed_before = requests.get(f"{NODES[1]}/catalog.ttl", timeout=60).text  # node B's caches warm
+    name = _publish(admin, NODES[0])
     found = api(NODES[1], "package_search", q=f"name:{name}")
     assert [d["name"] for d in found["results"]] == [name]
+    # the feed's fragments and page cache live in Redis, shared: node B's feed has it too
+    assert name not in feed_before
+    assert name in requests.get(f"{NODES[1]}/catalog.ttl", timeout=60).text
+
+
+def solrcloud(*args: str) -> None:
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "solrcloud.sh"), *args], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _what_the_public_finds() -> tuple[list[str], int, str]:
+    """The published datasets by name (search API), their count, and the DCAT feed's dataset
+    URIs, read through a web node (past nginx's cache)."""
+    search = api(NODES[1], "package_search", rows=1000, sort="name asc")
+    feed = requests.get(f"{NODES[1]}/catalog.ttl", timeout=60)
+    assert feed.status_code == 200
+    uris = sorted(set(re.findall(r"<(http[^>]+/dataset/[^>/]+)>", feed.text)))
+    return [d["name"] for d in search["results"]], search["count"], "\n".join(uris)
+
+
+def test_search_and_the_feed_answer_the_same_with_one_solr_node_stopped(admin):
+    _publish(admin, NODES[0])
+    _publish(admin, NODES[1])
+    before = _what_the_public_finds()
+    assert before[1] >= 2
+    solrcloud("stop-node", "0")
+    try:
+        assert _what_the_public_finds() == before
+        assert requests.get(f"{URL}/health", timeout=30).json()["checks"]["solr"] == "ok"
+    finally:
+        solrcloud("start-node", "0")  # and waits until its replica has caught up
+    assert _what_the_public_finds() == before
 
 
 def test_a_web_node_killed_under_load_loses_no_get_that_nginx_can_retry():
