@@ -37,6 +37,13 @@ log "the candidate: the production stack with the demo catalogue"
 INI=$PROD_PREFIX/etc/satudata/ckan.ini
 "$PROD_VENV/bin/ckan" -c "$INI" satudata seed-demo 2>/dev/null | tail -1
 "$PROD_VENV/bin/ckan" -c "$INI" satudata dcat-warm 2>/dev/null | tail -1
+# the seed queues a validation (and a DataStore load) per file: measure once the workers are idle,
+# or they would compete with the candidate's web node for the CPU
+log "waiting for the candidate's jobs queue to drain"
+for _ in $(seq 1 600); do
+  "$PROD_VENV/bin/ckan" -c "$INI" jobs list 2>/dev/null | grep -q "no pending jobs" && break
+  sleep 2
+done
 
 log "the baseline: stock CKAN $CKAN_VERSION (activity scheming_datasets dcat, scheming's default schema)"
 mkdir -p "$STOCK/data/storage" "$STOCK/data/webassets" "$STOCK/data/run" "$STOCK/logs"
