@@ -5,12 +5,23 @@ from __future__ import annotations
 import subprocess
 import time
 
+import ckan.lib.jobs as jobs
 import pytest
+import rq
 
 from tests.conftest import ROOT
 from tests.faults.conftest import stopped
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "clean_queues")]
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "clean_queues", "no_workers")]
+
+
+@pytest.fixture
+def no_workers():
+    """No jobs worker registered for the site's queue. A worker killed outright (the fault
+    tests kill one) stays registered until its heartbeat key expires (RQ's worker TTL, 7
+    minutes); each test here starts from a node without any."""
+    for worker in rq.Worker.all(queue=jobs.get_queue()):
+        worker.register_death()
 
 
 def _health(app) -> tuple[int, dict]:

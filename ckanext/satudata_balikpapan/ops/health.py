@@ -2,8 +2,9 @@
 
 A node is healthy when it can serve a user: PostgreSQL answers, Solr answers, Redis answers,
 and at least one jobs worker of the site is alive (its heartbeat key in Redis has not expired:
-RQ renews it while the worker runs and lets it expire when the worker dies), since without a
-worker uploads are never checked and e-mails never sent. The answer is 200 with every check
+RQ renews it while the worker runs, removes it on a clean stop, and lets it expire after its
+TTL, 7 minutes, when the worker was killed outright), since without a worker uploads are never
+checked and e-mails never sent. The answer is 200 with every check
 ``ok``, or 503 naming the failing parts, so that nginx or an external balancer takes the node
 out and an operator reads at once what is wrong.
 
