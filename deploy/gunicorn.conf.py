@@ -34,6 +34,7 @@ max_requests_jitter = _int("SATUDATA_WEB_MAX_REQUESTS_JITTER", 100)
 # only for GET/HEAD). Validation of big files runs in the jobs worker, never here.
 timeout = _int("SATUDATA_WEB_TIMEOUT", 60)
 graceful_timeout = _int("SATUDATA_WEB_GRACEFUL_TIMEOUT", 30)
+# keep above nginx's upstream keepalive_timeout (4 s, deploy/nginx/satudata.conf.in)
 keepalive = _int("SATUDATA_WEB_KEEPALIVE", 5)
 
 # Behind nginx on the same host or network: trust its X-Forwarded-* headers only.

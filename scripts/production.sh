@@ -80,8 +80,10 @@ uses_systemd() {
 # Replace @NAME@ in template $1 with the values of this host, writing $2.
 render() {
   local upstreams
-  upstreams=$(for n in $(seq 0 $((WEB_NODES - 1))); do echo "    server 127.0.0.1:$((WEB_PORT + n)) max_fails=1 fail_timeout=5s;"; done)
-  [ -n "${PROD_UPSTREAMS:-}" ] && upstreams=$(for u in $PROD_UPSTREAMS; do echo "    server $u max_fails=1 fail_timeout=5s;"; done)
+  # a node is taken out for 5 s after 3 failed tries, not after one: with every node out, nginx
+  # answers 502 at once, so one stray error on the healthy node must not take it out too
+  upstreams=$(for n in $(seq 0 $((WEB_NODES - 1))); do echo "    server 127.0.0.1:$((WEB_PORT + n)) max_fails=3 fail_timeout=5s;"; done)
+  [ -n "${PROD_UPSTREAMS:-}" ] && upstreams=$(for u in $PROD_UPSTREAMS; do echo "    server $u max_fails=3 fail_timeout=5s;"; done)
   local solr_upstreams
   solr_upstreams=$(for u in $SOLR_NODES; do echo "    server $u max_fails=1 fail_timeout=5s;"; done)
   mkdir -p "$(dirname "$2")"
