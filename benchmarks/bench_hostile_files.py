@@ -65,6 +65,15 @@ def run(env: Env) -> list[Result]:
             "cell in XFD1048576": (hostile.far_corner_xlsx(d / "xfd.xlsx"), "xlsx"),
             "sheet spanning ZZ1048576": (hostile.far_corner_xlsx(d / "zz.xlsx", "ZZ1048576"), "xlsx"),
             "billion laughs": (hostile.billion_laughs_xlsx(d / "lol.xlsx"), "xlsx"),
+            "ODS repeats, 99 million cells": (hostile.repeat_bomb_ods(d / "ulang.ods"), "ods"),
+            "XLS cells in A1 and IV65536": (
+                hostile.sparse_xls(d / "pojok.xls", [(0, 0), (65_535, 255)]),
+                "xls",
+            ),
+            "XLS declaring 4 billion rows": (
+                hostile.sparse_xls(d / "klaim.xls", [(0, 0)], dimensions=(4_000_000_000, 65_535)),
+                "xls",
+            ),
             "zip lying about its sizes": (hostile.lying_sizes_xlsx(d / "bohong.xlsx"), "xlsx"),
             "truncated workbook": (hostile.truncated(d / "potong.xlsx", whole), "xlsx"),
             "random bytes as XLSX": (hostile.garbage(d / "acak.xlsx"), "xlsx"),

@@ -157,6 +157,9 @@ class TestSpreadsheets:
             (lambda d: hostile.far_corner_xlsx(d / "pojok.xlsx", "ZZ1048576"), "sheet"),
             (lambda d: hostile.billion_laughs_xlsx(d / "lol.xlsx"), "sheet"),
             (lambda d: hostile.zip_bomb_xlsx(d / "bom.xlsx", unpacked=4 * 1024 * 1024), "sheet"),
+            (lambda d: hostile.repeat_bomb_ods(d / "ulang.ods"), "sheet"),
+            (lambda d: hostile.sparse_xls(d / "pojok.xls", [(0, 0), (65_535, 255)]), "sheet"),
+            (lambda d: hostile.sparse_xls(d / "klaim.xls", [(0, 0)], dimensions=(4_000_000_000, 9)), "sheet"),
         ],
     )
     def test_a_hostile_file_gets_no_preview_as_the_checks_refuse_it(self, tmp_path, make, kind):
@@ -169,6 +172,12 @@ class TestSpreadsheets:
 
     def test_a_spreadsheet_lying_about_its_size_is_unreadable(self, tmp_path):
         path = hostile.lying_sizes_xlsx(tmp_path / "bohong.xlsx", unpacked=2 * 1024 * 1024)
+        with pytest.raises(tables.TableError) as refused:
+            tables.read_table(path, "sheet", 10)
+        assert refused.value.reason == tables.UNREADABLE
+
+    def test_an_xls_whose_sheet_lies_outside_the_file_is_unreadable(self, tmp_path):
+        path = hostile.sparse_xls(tmp_path / "luar.xls", [(0, 0)], sheet_at=10**9)
         with pytest.raises(tables.TableError) as refused:
             tables.read_table(path, "sheet", 10)
         assert refused.value.reason == tables.UNREADABLE

@@ -13,9 +13,8 @@ import pytest
 from ckanext.satudata_balikpapan.logic import action
 from tests.conftest import make_workflow_people
 
-# A slow group (about 4 minutes): the extension's input checks are the same code on every
-# CKAN version, so CI runs it once, on the default version.
-pytestmark = [pytest.mark.integration, pytest.mark.once]
+# About 4 minutes. It runs on both CKAN versions (#14 asks for it).
+pytestmark = pytest.mark.integration
 
 ACTIONS = sorted(name for name in action.__all__ if name.startswith("satudata_"))
 HOSTILE = [

@@ -186,3 +186,114 @@ def garbage_zip(path: Path, size: int = 64 * 1024) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("xl/worksheets/sheet1.xml", os.urandom(size))
     return path
+
+
+ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+    'manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+ODS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    '<office:body><office:spreadsheet><table:table table:name="Data">'
+)
+ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
+
+
+def ods_workbook(path: Path, rows: str) -> Path:
+    """A minimal, well-formed ODS whose single sheet holds ``rows`` (``table:table-row`` XML)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+        archive.writestr("content.xml", ODS_HEAD + rows + ODS_TAIL)
+    return path
+
+
+def _ods_cell(value: str, repeat: int = 1) -> str:
+    times = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return f'<table:table-cell{times} office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+
+
+def repeat_bomb_ods(path: Path, rows: int = 99_000, columns: int = 1_000, trailing_empty: int = 0) -> Path:
+    """An ODS of under a kilobyte whose header row is followed by one row that says it
+    repeats ``rows`` times, with one cell that repeats ``columns`` times: the reader expands
+    it into ``rows x columns`` cells (calamine accepts up to 100 million). ``trailing_empty``
+    adds the empty rows and cells office suites write up to the sheet's edge, which cost
+    nothing."""
+    header = f"<table:table-row>{_ods_cell('a')}{_ods_cell('b')}</table:table-row>"
+    body = f'<table:table-row table:number-rows-repeated="{rows}">{_ods_cell("1", columns)}</table:table-row>'
+    if trailing_empty:
+        body += (
+            f'<table:table-row table:number-rows-repeated="{trailing_empty}">'
+            '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+        )
+    return ods_workbook(path, header + body)
+
+
+def _biff(kind: int, data: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(data)) + data
+
+
+def _compound_file(stream: bytes, name: str = "Workbook") -> bytes:
+    """A Compound File (OLE2, version 3) holding one stream, as legacy Office writes it: the
+    header, one FAT sector, one directory sector, then the stream in 512-byte sectors (padded
+    to 4 KiB, so it lives outside the mini stream)."""
+    stream = stream.ljust(max(len(stream), 4096), b"\0")
+    sectors = -(-len(stream) // 512)
+    free, end, fat_sector = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16)
+    header += struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+    header += struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+    header += struct.pack("<109I", 0, *([free] * 108))
+    fat = [fat_sector, end] + [2 + i + 1 for i in range(sectors - 1)] + [end]
+    fat_bytes = struct.pack(f"<{len(fat)}I", *fat).ljust(512, b"\xff")
+
+    def entry(label: str, kind: int, child: int, start: int, size: int) -> bytes:
+        encoded = (label + "\0").encode("utf-16-le")
+        return (
+            encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
+            + struct.pack("<III", free, free, child) + bytes(16) + struct.pack("<I", 0) + bytes(16)
+            + struct.pack("<III", start, size, 0)
+        )  # fmt: skip
+
+    directory = entry("Root Entry", 5, 1, end, 0) + entry(name, 2, free, 2, len(stream))
+    directory = directory.ljust(512, b"\0")
+    return header + fat_bytes + directory + stream.ljust(sectors * 512, b"\0")
+
+
+def sparse_xls(
+    path: Path,
+    cells: list[tuple[int, int]],
+    dimensions: tuple[int, int] | None = None,
+    sheet_at: int | None = None,
+) -> Path:
+    """A legacy Excel workbook (BIFF8) of one sheet holding the number 1 in each ``(row,
+    col)`` of ``cells`` (0-based). The reader allocates the rectangle the cells span, so two
+    far-apart cells make a few hundred bytes cost the whole grid. ``dimensions`` writes a
+    DIMENSIONS record claiming ``(rows, columns)``: the reader reserves that much up front.
+    ``sheet_at`` puts the sheet's declared position elsewhere (beyond the stream, say)."""
+    sheet_name = b"Data"
+    bof = struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0x0006)
+    sheet_bof = struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 0x0006)
+    bound = len(_biff(0x0809, bof)) + 4 + 8 + len(sheet_name) + len(_biff(0x000A))
+    globals_ = (
+        _biff(0x0809, bof)
+        + _biff(0x0085, struct.pack("<IBBBB", sheet_at or bound, 0, 0, len(sheet_name), 0) + sheet_name)
+        + _biff(0x000A)
+    )
+    sheet = _biff(0x0809, sheet_bof)
+    if dimensions:
+        sheet += _biff(0x0200, struct.pack("<IIHHH", 0, dimensions[0], 0, dimensions[1], 0))
+    for row, col in cells:
+        sheet += _biff(0x0203, struct.pack("<HHHd", row, col, 0, 1.0))
+    sheet += _biff(0x000A)
+    assert len(globals_) == bound
+    path.write_bytes(_compound_file(globals_ + sheet))
+    return path

@@ -91,6 +91,71 @@ def test_two_far_apart_cells_span_a_rectangle_beyond_the_cell_bound(tmp_path):
     assert finding.message("id") == f"Berkas melampaui batas jumlah sel: {702 * 1048576} (batas 5000000)"
 
 
+def test_an_ods_row_that_repeats_beyond_the_cell_bound_is_refused_from_its_repeat_counts(tmp_path):
+    """Under a kilobyte, yet 99 million cells once the reader expands the repeats: the
+    repeats are summed, never expanded, and the sheet refused before the reader sees it."""
+    path = hostile.repeat_bomb_ods(tmp_path / "ulang.ods", rows=99_000, columns=1_000)
+    assert path.stat().st_size < 1024
+    finding = refusal(validate(str(path), "ods", ANY))
+    assert finding.details == {"kind": "limit", "limit": "cells", "value": 99_001 * 1_000, "bound": 5_000_000}
+
+
+def test_an_ods_cell_repeated_past_the_column_bound_makes_the_sheet_too_wide(tmp_path):
+    path = hostile.repeat_bomb_ods(tmp_path / "lebar.ods", rows=1, columns=5_000)
+    finding = refusal(validate(str(path), "ods", ANY))
+    assert finding.details == {"kind": "limit", "limit": "columns", "value": 5_000, "bound": 1_000}
+
+
+def test_the_empty_rows_an_office_suite_writes_to_the_sheet_edge_cost_nothing(tmp_path):
+    """LibreOffice closes a sheet with empty rows and cells repeated to its edge (1,048,576 x
+    16,384); the reader skips them, and so does the count: the sheet is its filled part."""
+    path = hostile.repeat_bomb_ods(tmp_path / "biasa.ods", rows=3, columns=2, trailing_empty=1_048_570)
+    sheet = measure(str(path), "ods", Limits())
+    assert (sheet.columns, sheet.cells) == (2, 4 * 2)
+    report = validate(str(path), "ods", {"fields": [{"name": "a"}, {"name": "b"}]})
+    assert report.valid and report.rows == 3
+
+
+def test_an_ods_whose_xml_is_not_well_formed_is_refused_not_half_counted(tmp_path):
+    """A reader more lenient than the count could see rows after the first error."""
+    path = hostile.ods_workbook(tmp_path / "rusak.ods", "<table:table-row><bad:cell/></table:table-row>")
+    finding = refusal(validate(str(path), "ods", ANY))
+    assert finding.details["limit"] == "structure"
+    assert (
+        finding.message("id") == "Berkas ditolak: strukturnya rusak atau menunjuk ke luar berkas itu sendiri"
+    )
+
+
+def test_two_far_apart_cells_of_a_legacy_xls_span_the_whole_grid_and_are_refused(tmp_path):
+    """5 KB, yet the reader allocates 65,536 x 256 cells (a gigabyte) for it."""
+    path = hostile.sparse_xls(tmp_path / "pojok.xls", [(0, 0), (65_535, 255)])
+    assert path.stat().st_size < 8 * 1024
+    finding = refusal(validate(str(path), "xls", ANY))
+    assert finding.details == {"kind": "limit", "limit": "cells", "value": 65_536 * 256, "bound": 5_000_000}
+
+
+def test_an_xls_declaring_a_billion_cells_is_refused_before_the_reader_reserves_them(tmp_path):
+    """The reader reserves a DIMENSIONS record's rows x columns up front: a 5 KB file
+    declaring 4 billion rows makes it abort the whole process, not raise."""
+    path = hostile.sparse_xls(tmp_path / "klaim.xls", [(0, 0)], dimensions=(4_000_000_000, 65_535))
+    finding = refusal(validate(str(path), "xls", ANY))
+    assert finding.details["limit"] == "cells"
+    assert finding.details["value"] >= 4_000_000_000
+
+
+def test_a_sheet_placed_beyond_the_end_of_its_xls_stream_is_refused(tmp_path):
+    path = hostile.sparse_xls(tmp_path / "luar.xls", [(0, 0)], sheet_at=10**9)
+    assert refusal(validate(str(path), "xls", ANY)).details["limit"] == "structure"
+
+
+def test_an_ordinary_xls_is_measured_and_read(tmp_path):
+    path = hostile.sparse_xls(tmp_path / "biasa.xls", [(r, c) for r in range(4) for c in range(2)])
+    sheet = measure(str(path), "xls", Limits())
+    assert (sheet.columns, sheet.cells) == (2, 8)
+    report = validate(str(path), "xls", {"fields": [{"name": "1"}, {"name": "1_2"}]})
+    assert report.rows == 3 and not any(f.code == "file_error" for f in report.findings)
+
+
 def test_an_xml_entity_declaration_is_refused_before_any_parser_sees_it(tmp_path):
     path = hostile.billion_laughs_xlsx(tmp_path / "lol.xlsx")
     finding = refusal(validate(str(path), "xlsx", ANY))
@@ -175,11 +240,18 @@ def test_the_hostile_files_of_the_demo_are_refused_in_bounded_memory(tmp_path):
     """The 200,000-column CSV once held a web process at 2.9 GB; a sheet spanning the whole
     grid would be allocated whole. Each is refused in a fresh process whose peak memory
     stays that of the interpreter and its libraries (measured against an empty run)."""
-    files = {
-        "columns": (hostile.wide_csv(tmp_path / "lebar.csv"), "csv"),
-        "cells": (hostile.far_corner_xlsx(tmp_path / "pojok.xlsx", "ZZ1048576"), "xlsx"),
-        "xml_entities": (hostile.billion_laughs_xlsx(tmp_path / "lol.xlsx"), "xlsx"),
-    }
+    files = [
+        ("columns", hostile.wide_csv(tmp_path / "lebar.csv"), "csv"),
+        ("cells", hostile.far_corner_xlsx(tmp_path / "pojok.xlsx", "ZZ1048576"), "xlsx"),
+        ("cells", hostile.repeat_bomb_ods(tmp_path / "ulang.ods"), "ods"),
+        ("cells", hostile.sparse_xls(tmp_path / "pojok.xls", [(0, 0), (65_535, 255)]), "xls"),
+        (
+            "cells",
+            hostile.sparse_xls(tmp_path / "klaim.xls", [(0, 0)], dimensions=(4_000_000_000, 65_535)),
+            "xls",
+        ),
+        ("xml_entities", hostile.billion_laughs_xlsx(tmp_path / "lol.xlsx"), "xlsx"),
+    ]
     baseline_path = corpus.write_csv(tmp_path / "biasa.csv", corpus.penduduk())
 
     def probe(path, fmt):
@@ -189,7 +261,7 @@ def test_the_hostile_files_of_the_demo_are_refused_in_bounded_memory(tmp_path):
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     baseline = probe(baseline_path, "csv")["peak_kb"]
-    for limit, (path, fmt) in files.items():
+    for limit, path, fmt in files:
         result = probe(path, fmt)
         assert result["codes"] == ["file_error"] and result["limit"] == limit, result
         assert result["peak_kb"] < baseline + 100 * 1024, (limit, result["peak_kb"], baseline)

@@ -89,7 +89,8 @@ def read_table(
         try:
             measure(str(path), "csv" if kind == "csv" else "xlsx", limits or Limits())
         except LimitExceeded as error:
-            raise TableError(TOO_LARGE, str(error)) from error
+            reason = UNREADABLE if error.limit == "structure" else TOO_LARGE
+            raise TableError(reason, str(error)) from error
         except Exception as error:  # a broken archive (BadZipFile, zlib), an unreadable file
             raise TableError(UNREADABLE, f"{type(error).__name__}: {error}") from error
     if kind == "csv":

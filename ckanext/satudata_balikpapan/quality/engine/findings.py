@@ -99,6 +99,12 @@ def _limit_message(d: dict[str, Any], lang: str) -> str:
             else "file refused: it holds an XML DTD/entity declaration, which spreadsheet applications "
             "never write"
         )
+    if limit == "structure":
+        return (
+            "berkas ditolak: strukturnya rusak atau menunjuk ke luar berkas itu sendiri"
+            if lang == "id"
+            else "file refused: its structure is broken or points outside the file"
+        )
     if limit == "seconds":
         return (
             f"pemeriksaan berkas dihentikan: melampaui batas waktu {_num(bound)} detik"

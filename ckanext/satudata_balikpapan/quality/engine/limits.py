@@ -10,7 +10,10 @@ guess, previews and charts) first :func:`measure` s the file against :class:`Lim
 * ``columns``: the header's cells (CSV), or the widest referenced column (workbook);
 * ``cells``: a workbook sheet's cells as the reader holds them, all at once, as a full
   rectangle: its last row times its last column (a CSV file is streamed in bounded batches,
-  so its length costs time, bounded by ``seconds``, not memory);
+  so its length costs time, bounded by ``seconds``, not memory). An ODS sheet says how often
+  a row or a cell repeats (``number-rows-repeated``, ``number-columns-repeated``) and the
+  reader expands every repeat that is followed by content: an 800-byte file can ask for
+  100 million cells, so the repeats are summed, never expanded;
 * ``unpacked_bytes``: a workbook's parts once decompressed, read as declared *and* checked
   against the real stream (a part longer than it claims fails its checksum);
 * ``shared_strings_bytes``: the workbook's shared text table (``sharedStrings.xml``), held
@@ -18,6 +21,15 @@ guess, previews and charts) first :func:`measure` s the file against :class:`Lim
 * ``xml_entities``: any ``<!DOCTYPE``/``<!ENTITY`` in a workbook part is refused: Office
   never writes one, and expanding entities is how XML bombs work;
 * ``header_bytes``: a CSV whose first megabyte holds no complete record;
+* ``structure``: an ODS ``content.xml`` that is not well-formed XML (the counting above must
+  see what the reader sees), or a legacy XLS workbook (BIFF records in an OLE container)
+  whose structure is broken or points outside itself (a sheet beyond the end of its stream, a
+  stream longer than the file). The XLS reader keeps every sheet in memory at once and trusts what the file
+  declares: the rows x columns of a DIMENSIONS record, reserved up front, and the count of a
+  shared string table; a 5 KB file declaring a billion cells makes the process abort, not
+  raise. So for XLS the ``cells`` bound covers the declared dimensions as well as the cells
+  every sheet spans, summed over the sheets, and the string table's reserved bytes count
+  against ``shared_strings_bytes``;
 * ``seconds``: the reading itself stops at a deadline (:meth:`Limits.deadline`).
 
 Beyond a bound, :class:`LimitExceeded` names the limit, the value found and the bound, so the
@@ -29,11 +41,16 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import struct
 import time
 import zipfile
 from dataclasses import dataclass
 from itertools import islice
+from xml.parsers import expat
+
+import olefile
 
 from ckanext.satudata_balikpapan.quality.engine import readers
 
@@ -51,6 +68,7 @@ LIMIT_NAMES: dict[str, dict[str, str]] = {
     },
     "xml_entities": {"id": "deklarasi DTD/entitas XML", "en": "XML DTD/entity declarations"},
     "header_bytes": {"id": "panjang baris judul (byte)", "en": "header row length (bytes)"},
+    "structure": {"id": "struktur berkas", "en": "file structure"},
     "seconds": {"id": "waktu pemeriksaan (detik)", "en": "checking time (seconds)"},
 }
 
@@ -59,6 +77,9 @@ _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _ROW_REF = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"([0-9]{1,7})\"")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ODS_SHEET_CONTENT = ("content.xml",)
 
 
 @dataclass(frozen=True)
@@ -109,7 +130,8 @@ def check_deadline(deadline: float | None, limits: Limits) -> None:
 
 def measure(path: str, fmt: str, limits: Limits) -> Measure:
     """Measure the file at ``path`` (``fmt`` ``csv``, ``xlsx``, ``xlsm``, ``ods`` or ``xls``)
-    against ``limits``; raises :class:`LimitExceeded` at the first bound passed. A workbook
+    against ``limits``; raises :class:`LimitExceeded` at the first bound passed. A workbook is
+    recognised by its content (a zip archive, an OLE container), not by its ``fmt``. A workbook
     archive that is broken (truncated, or lying about its sizes: a part's checksum fails)
     raises :class:`zipfile.BadZipFile`, before any reader trusts it; any other file that is
     not what its format says is left to the reader, which reports it."""
@@ -118,6 +140,8 @@ def measure(path: str, fmt: str, limits: Limits) -> Measure:
         return _measure_csv(path, limits)
     if zipfile.is_zipfile(path):
         return _measure_zip(path, limits)
+    if olefile.isOleFile(path):
+        return _measure_xls(path, limits)
     return Measure(columns=0, cells=0, unpacked_bytes=0)
 
 
@@ -180,8 +204,12 @@ def _measure_zip(path: str, limits: Limits) -> Measure:
             name = info.filename.lower()
             if not name.endswith((".xml", ".rels", ".vml")):
                 continue
-            sheet = "worksheets/" in name
-            columns, sheet_cells = _scan_part(archive, info, is_sheet=sheet, limits=limits)
+            if name in _ODS_SHEET_CONTENT:
+                columns, sheet_cells = _scan_ods_content(archive, info, limits)
+            else:
+                columns, sheet_cells = _scan_part(
+                    archive, info, is_sheet="worksheets/" in name, limits=limits
+                )
             widest = max(widest, columns)
             cells = max(cells, sheet_cells)
     return Measure(columns=widest, cells=cells, unpacked_bytes=declared)
@@ -226,3 +254,240 @@ def _scan_part(
                 tail = data[-OVERLAP:]
     rectangle = max(max_row, row_count) * max_col if max_col else cell_count
     return max_col, rectangle
+
+
+# --- ODS (content.xml: rows and cells that say how often they repeat) -----------------------
+
+
+@dataclass
+class _OdsSheet:
+    """The rectangle an ODS sheet makes the reader allocate, counted from its repeats.
+
+    The reader expands a repeated row or cell only when content follows it in the sheet
+    (trailing empty rows and cells cost nothing), so the sheet spans up to its last row with
+    content and its widest row's last cell with content. Counting happens per row: ``column``
+    is the position reached in the current row, ``last_filled`` that of its last cell with
+    content, ``row`` the rows passed, ``last_row`` the end of the last row with content."""
+
+    limits: Limits
+    before: int = 0  # cells of the earlier sheets: the reader holds every sheet at once
+    row: int = 0
+    last_row: int = 0
+    widest: int = 0
+    column: int = 0
+    last_filled: int = 0
+    row_repeat: int = 1
+    cell_repeat: int = 1
+    cell_filled: bool = False
+
+    def rectangle(self) -> int:
+        return self.last_row * self.widest
+
+    def check(self) -> None:
+        if self.widest > self.limits.columns:
+            raise LimitExceeded("columns", self.widest, self.limits.columns)
+        cells = self.before + self.rectangle()
+        if cells > self.limits.cells:
+            raise LimitExceeded("cells", cells, self.limits.cells)
+
+
+def _repeat(attrs: dict[str, str], name: str) -> int:
+    """A repeat count: a whole number (one of absurd length counts as beyond any bound),
+    else 1."""
+    text = attrs.get(f"{_ODS_TABLE} {name}", "1").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    return max(int(text), 1) if len(text) <= 30 else 10**30
+
+
+def _scan_ods_content(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> tuple[int, int]:
+    """Stream an ODS ``content.xml`` through expat (no DTD: refused first) and count, for each
+    sheet, the rectangle the reader will allocate; raise at the first bound passed. XML that
+    is not well-formed is refused (``structure``): a more lenient reader could otherwise see
+    rows the count did not. Returns the widest sheet's columns and the cells of all sheets,
+    which the reader holds at once."""
+    sheet: _OdsSheet | None = None
+    widest = total = 0
+    in_cell = 0  # depth inside the current cell: any element in it (text, a nested table) is content
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal sheet, in_cell
+        ns, _, local = name.rpartition(" ")
+        if sheet is not None and in_cell:
+            in_cell += 1
+            sheet.cell_filled = True
+            return
+        if ns == _ODS_TABLE and local == "table":
+            if sheet is None:
+                sheet = _OdsSheet(limits, before=total)
+            return
+        if sheet is None:
+            return
+        if ns == _ODS_TABLE and local == "table-row":
+            sheet.row_repeat = _repeat(attrs, "number-rows-repeated")
+            sheet.column = sheet.last_filled = 0
+        elif ns == _ODS_TABLE and local in ("table-cell", "covered-table-cell"):
+            sheet.cell_repeat = _repeat(attrs, "number-columns-repeated")
+            sheet.cell_filled = f"{_ODS_OFFICE} value-type" in attrs
+            in_cell = 1
+
+    def end(name: str) -> None:
+        nonlocal sheet, in_cell, widest, total
+        ns, _, local = name.rpartition(" ")
+        if sheet is None:
+            return
+        if in_cell:
+            in_cell -= 1
+            if in_cell:
+                return
+            sheet.column += sheet.cell_repeat
+            if sheet.cell_filled:
+                sheet.last_filled = sheet.column
+            return
+        if ns == _ODS_TABLE and local == "table-row":
+            sheet.row += sheet.row_repeat
+            if sheet.last_filled:
+                sheet.last_row = sheet.row
+                sheet.widest = max(sheet.widest, sheet.last_filled)
+                sheet.check()
+        elif ns == _ODS_TABLE and local == "table":
+            widest = max(widest, sheet.widest)
+            total += sheet.rectangle()
+            sheet = None
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    deadline = limits.deadline()
+    tail = b""
+    with archive.open(info) as part:
+        while chunk := part.read(CHUNK):
+            if any(d in tail + chunk for d in _DECLARATIONS):
+                raise LimitExceeded("xml_entities", 1, 0)
+            tail = chunk[-OVERLAP:]
+            try:
+                parser.Parse(chunk, False)
+            except expat.ExpatError as error:
+                raise _broken() from error
+            check_deadline(deadline, limits)
+    try:
+        parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        raise _broken() from error
+    return widest, total
+
+
+# --- legacy XLS (BIFF records in an OLE container) ------------------------------------------
+
+BIFF_EOF = 0x000A
+BIFF_BOUNDSHEET = 0x0085
+BIFF_SST = 0x00FC
+BIFF_DIMENSIONS = 0x0200
+BIFF_MULRK = 0x00BD
+# the records the reader turns into cells, each starting with its row and column (u16, u16)
+BIFF_CELLS = frozenset({0x0006, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E})
+RESERVED_STRING_BYTES = 24  # what the reader reserves per declared shared string
+RECORDS_PER_DEADLINE_CHECK = 50_000
+
+
+def _broken() -> LimitExceeded:
+    """A workbook whose structure cannot be trusted: refused before any reader sees it."""
+    return LimitExceeded("structure", 1, 0)
+
+
+def _measure_xls(path: str, limits: Limits) -> Measure:
+    """Read the workbook stream's records as the XLS reader will, and bound what it will
+    allocate: the shared string table it reserves, and for every sheet (all held at once) the
+    larger of the rectangle a DIMENSIONS record declares and the one its cells span."""
+    size = 0
+    try:
+        with olefile.OleFileIO(path) as ole:
+            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            if name is None:
+                return Measure(0, 0, 0)  # no workbook stream: the reader reports the file
+            size = ole.get_size(name)
+            if size > os.path.getsize(path):
+                raise _broken()
+            if size > limits.unpacked_bytes:
+                raise LimitExceeded("unpacked_bytes", size, limits.unpacked_bytes)
+            stream = ole.openstream(name).read()
+    except LimitExceeded:
+        raise
+    except Exception as error:  # a broken container: olefile names it; refuse, never read
+        raise _broken() from error
+    deadline = limits.deadline()
+    sheets: list[int] = []
+    pos = 0
+    while pos + 4 <= len(stream):
+        kind, length = _BIFF_HEADER.unpack_from(stream, pos)
+        data = stream[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+        if kind == BIFF_EOF:
+            break
+        if kind == BIFF_BOUNDSHEET and len(data) >= 4:
+            sheets.append(int.from_bytes(data[:4], "little"))
+        elif kind == BIFF_SST and len(data) >= 8:
+            unique = int.from_bytes(data[4:8], "little", signed=True)
+            reserved = max(unique, 0) * RESERVED_STRING_BYTES
+            if reserved > limits.shared_strings_bytes:
+                raise LimitExceeded("shared_strings_bytes", reserved, limits.shared_strings_bytes)
+    widest = total = 0
+    for start in sheets:
+        if start >= len(stream):
+            raise _broken()
+        columns, cells = _scan_xls_sheet(stream, start, limits, deadline)
+        widest = max(widest, columns)
+        total += cells
+        if total > limits.cells:
+            raise LimitExceeded("cells", total, limits.cells)
+    return Measure(columns=widest, cells=total, unpacked_bytes=size)
+
+
+_BIFF_HEADER = struct.Struct("<HH")
+_ROW_COL = struct.Struct("<HH")
+
+
+def _scan_xls_sheet(stream: bytes, pos: int, limits: Limits, deadline: float) -> tuple[int, int]:
+    """One sheet's records from ``pos`` to its EOF: its width and the cells the reader will
+    allocate for it (its span, or its declared dimensions when larger)."""
+    rows: tuple[int, int] | None = None
+    cols: tuple[int, int] | None = None
+    declared = records = 0
+    while pos + 4 <= len(stream):
+        kind, length = _BIFF_HEADER.unpack_from(stream, pos)
+        start, pos = pos + 4, pos + 4 + length
+        if kind == BIFF_EOF:
+            break
+        records += 1
+        if records % RECORDS_PER_DEADLINE_CHECK == 0:
+            check_deadline(deadline, limits)
+        if kind == BIFF_DIMENSIONS and length in (10, 14):
+            if length == 14:
+                first_row, last_row = struct.unpack_from("<II", stream, start)
+                first_col, last_col = struct.unpack_from("<HH", stream, start + 8)
+            else:
+                first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", stream, start)
+            declared = max(declared, max(last_row - first_row, 1) * max(last_col - first_col, 1))
+            if declared > limits.cells:
+                raise LimitExceeded("cells", declared, limits.cells)
+            continue
+        if kind in BIFF_CELLS and length >= 4:
+            row, col = _ROW_COL.unpack_from(stream, start)
+            last = col
+        elif kind == BIFF_MULRK and length >= 6:
+            row, col = _ROW_COL.unpack_from(stream, start)
+            last = int.from_bytes(stream[pos - 2 : pos], "little")
+        else:
+            continue
+        rows = (min(rows[0], row), max(rows[1], row)) if rows else (row, row)
+        cols = (min(cols[0], col), max(cols[1], last)) if cols else (col, last)
+        width = cols[1] - cols[0] + 1
+        if width > limits.columns:
+            raise LimitExceeded("columns", width, limits.columns)
+        span = (rows[1] - rows[0] + 1) * width
+        if span > limits.cells:
+            raise LimitExceeded("cells", span, limits.cells)
+    if rows is None or cols is None:
+        return 0, declared
+    width = cols[1] - cols[0] + 1
+    return width, max(declared, (rows[1] - rows[0] + 1) * width)
