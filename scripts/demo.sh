@@ -90,6 +90,7 @@ start() {
     walidata, produsen-dinkes, produsen-disdukcapil, pembina-bps, warga
   Password of every demo user: $password
   API tokens: $CREDENTIALS
+  Metadata template of an OPD (Excel; as produsen-dinkes): $URL/organization/dinkes/unggah-metadata
   $1
 
 MSG

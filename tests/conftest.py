@@ -240,7 +240,8 @@ def make_workflow_people() -> dict[str, str]:
         make_opd_org(code)
     tokens = {}
     for name, org, capacity in WORKFLOW_PEOPLE:
-        factories.User(name=name, email=f"{name}@balikpapan.go.id")
+        # a fixed "about": the factory's random English sentence can read like a UI string
+        factories.User(name=name, email=f"{name}@balikpapan.go.id", about="Akun uji Satu Data")
         if org:
             helpers.call_action(
                 "organization_member_create",

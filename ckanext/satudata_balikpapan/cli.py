@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import time
 from pathlib import Path
 
 import click
+import yaml
 
 from ckanext.satudata_balikpapan.dcat import fragments
 from ckanext.satudata_balikpapan.demo import seed
 from ckanext.satudata_balikpapan.demo import users as demo
+from ckanext.satudata_balikpapan.legacy import service as legacy
+from ckanext.satudata_balikpapan.legacy import source as legacy_source
 from ckanext.satudata_balikpapan.lib import outage
 from ckanext.satudata_balikpapan.model import APPEND_ONLY, chain
 from ckanext.satudata_balikpapan.ops import backup, scheduler
@@ -103,6 +107,106 @@ def dcat_warm(datasets: tuple[str, ...]) -> None:
         raise click.ClickException("ckanext.satudata.dcat.fragment_ttl is 0: fragments are off")
     count = fragments.warm(list(datasets) or None)
     click.echo(f"{count} published datasets rendered in {len(fragments.FORMATS)} formats")
+
+
+def _organization_map(path: Path | None) -> dict[str, str]:
+    """An organisation mapping file: YAML ``old name or title: OPD code``, or CSV with the
+    columns ``organisasi_lama,opd``."""
+    if path is None:
+        return {}
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        rows = [line.split(",", 1) for line in text.splitlines()[1:] if "," in line]
+        return {old.strip(): code.strip() for old, code in rows}
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise click.ClickException(f"{path}: not YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise click.ClickException(f"{path}: expected lines of 'old organisation: OPD code'")
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+@satudata.command("migrate")
+@click.option(
+    "--dump",
+    "dump",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A ckanapi 'dump datasets' file (JSON lines, optionally .gz).",
+)
+@click.option("--source-url", help="The old portal's address (its action API), e.g. https://data.kota.go.id")
+@click.option(
+    "--api-key",
+    envvar="SATUDATA_MIGRATE_API_KEY",
+    help="A sysadmin API token of the old portal (private and draft datasets, their files).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Read and map everything, change nothing; the report says what would happen.",
+)
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here: one CSV row a dataset.",
+)
+@click.option("--as-draft", is_flag=True, help="Every dataset arrives as a draft, also the public ones.")
+@click.option(
+    "--org-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Old organisations the registry does not recognise -> OPD codes (YAML or CSV).",
+)
+def migrate(
+    dump: Path | None, source_url: str | None, api_key: str | None, dry_run: bool, report: Path | None,
+    as_draft: bool, org_map: Path | None,
+) -> None:  # fmt: skip
+    """Migrate the datasets of a stock CKAN portal: ids, names, files and DataStore tables.
+
+    Safe to re-run: an unchanged dataset is left alone, a changed one updated, and a run that
+    stopped half-way goes on where it stopped. See README "Migrating from an existing CKAN
+    portal".
+    """
+    if bool(dump) == bool(source_url):
+        raise click.UsageError("give either --dump FILE or --source-url URL")
+    try:
+        source = (
+            legacy_source.DumpSource(dump, api_key=api_key) if dump
+            else legacy_source.ApiSource(str(source_url), api_key=api_key)
+        )  # fmt: skip
+        total = source.count()
+    except legacy_source.SourceError as exc:
+        raise click.ClickException(f"cannot read the old portal: {exc}") from exc
+    options = legacy.Options(dry_run=dry_run, as_draft=as_draft, organization_map=_organization_map(org_map))
+    outcomes: list[legacy.Outcome] = []
+    started = time.monotonic()
+    try:
+        with click.progressbar(
+            length=total or 0, label="Migrasi", show_pos=True, file=click.get_text_stream("stderr")
+        ) as bar:
+            for outcome in legacy.migrate(source, options):
+                outcomes.append(outcome)
+                bar.update(1)
+    except legacy_source.SourceError as exc:
+        raise click.ClickException(f"the old portal stopped answering: {exc} (run again to go on)") from exc
+    finally:
+        if report:
+            report.parent.mkdir(parents=True, exist_ok=True)
+            legacy.write_report(outcomes, report)
+    counts = collections.Counter(o.outcome for o in outcomes)
+    click.echo(
+        f"{len(outcomes)} datasets in {time.monotonic() - started:.1f} s: "
+        + ", ".join(f"{counts[k]} {k}" for k in sorted(counts))
+        + f"; {sum(o.files for o in outcomes)} files copied"
+        + (" (dry run: nothing changed)" if dry_run else "")
+    )
+    for outcome in outcomes:
+        if outcome.outcome in (legacy.SKIPPED, legacy.FAILED):
+            click.echo(f"  {outcome.outcome:<10} {outcome.old_name}: {'; '.join(outcome.problems)}")
+    if report:
+        click.secho(f"Report written to {report}", fg="green")
+    if counts[legacy.FAILED]:
+        raise SystemExit(1)
 
 
 @satudata.command("seed-demo")

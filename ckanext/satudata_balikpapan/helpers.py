@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from ckanext.satudata_balikpapan.data_api import read as data_api
 from ckanext.satudata_balikpapan.data_requests import service as requests
+from ckanext.satudata_balikpapan.legacy import service as legacy
 from ckanext.satudata_balikpapan.portal import branding, scorecards
 from ckanext.satudata_balikpapan.portal import pages as portal
 from ckanext.satudata_balikpapan.quality.engine import scores
@@ -22,7 +23,9 @@ __all__ = [
     "satudata_brand",
     "satudata_data_api",
     "satudata_dataset_preview",
+    "satudata_field_labels",
     "satudata_home",
+    "satudata_migration",
     "satudata_opd_profile",
     "satudata_opd_scorecard",
     "satudata_preview_message",
@@ -100,6 +103,7 @@ def satudata_action_label(action: str) -> str:
         "update": tk._("Edited"),
         "delete": tk._("Deleted"),
         "purge": tk._("Purged"),
+        "migrate": tk._("Migrated from the former portal"),
     }
     return labels.get(action, action)
 
@@ -284,6 +288,27 @@ def satudata_quality_parts() -> list[dict[str, str]]:
 def _points(value: Any) -> str:
     number = float(value)
     return str(int(number)) if number.is_integer() else str(number)
+
+
+def satudata_field_labels(names: list[str]) -> list[str]:
+    """The labels of dataset fields, in the user's language (field names it does not know are
+    shown as they are)."""
+    schema = tk.h.scheming_get_dataset_schema("dataset") or {}
+    fields = {f["field_name"]: f for f in schema.get("dataset_fields", [])}
+    return [_item_label(name, fields) for name in names or []]
+
+
+def satudata_migration(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """For those who may edit it, what a dataset migrated from the former portal still needs:
+    the required fields still empty, and the old values no field took over. None for anyone
+    else, and for a dataset made on this portal."""
+    try:
+        tk.check_access(
+            "package_update", {"user": tk.g.user, "auth_user_obj": tk.g.userobj}, {"id": pkg["id"]}
+        )
+    except tk.NotAuthorized:
+        return None
+    return legacy.todo(pkg["id"])
 
 
 def _item_label(key: str, fields: dict[str, Any]) -> str:

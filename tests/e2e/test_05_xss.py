@@ -147,7 +147,12 @@ def test_no_stored_payload_runs_on_the_walidata_s_pages(new_context, hostile, sh
         page.wait_for_timeout(200)  # handlers of images that fail to load fire after "load"
         shot(step, on=page)
         assert page.evaluate("window.__xss") == 0, f"a stored payload ran on {url}"
-        assert page.locator("a[href^='javascript:' i]").count() == 0, f"a javascript: link on {url}"
+        # (CKAN 2.11's select2 widgets draw their own "javascript:void(0)" anchors: no payload)
+        links = page.locator("a[href^='javascript:' i]:not([href='javascript:void(0)'])")
+        assert links.count() == 0, (
+            url,
+            [links.nth(i).evaluate("a => a.outerHTML") for i in range(links.count())],
+        )
         shown += page.get_by_text(MARK).count()
     assert dialogs == []
     # the payloads were on the pages, as text

@@ -246,3 +246,25 @@ def test_a_strong_password_is_taken(app, users):
         json={"name": "sitiaminah", "email": "siti@balikpapan.go.id", "password": "Teluk-Balikpapan-77"},
     )  # fmt: skip
     assert res.status_code == 200
+
+
+JS_LINKS = re.compile(r"""href\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
+SCRIPT_PAYLOADS = (
+    '<a href="javascript:alert(1)">tautan</a> [tautan markdown](javascript:alert(2)) '
+    "<img src=x onerror=alert(3)>"
+)
+
+
+def test_a_dataset_page_offers_no_javascript_link_whatever_the_texts_say(app, users):
+    dataset = create_dataset(user="produsen-dinkes", notes=f"Catatan {SCRIPT_PAYLOADS}")
+    site = helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]
+    helpers.call_action(
+        "resource_create", context={"ignore_auth": True, "user": site}, package_id=dataset["id"],
+        url="https://data.example.id/dbd.csv", format="CSV", name=f"Berkas {SCRIPT_PAYLOADS}",
+        description=f"Uraian {SCRIPT_PAYLOADS}", periode="2024",
+    )  # fmt: skip
+
+    for url in (f"/dataset/{dataset['name']}", f"/dataset/activity/{dataset['name']}"):
+        body = app.get(url, headers=users["walidata"]).body
+        found = [body[max(m.start() - 200, 0) : m.end() + 80] for m in JS_LINKS.finditer(body)]
+        assert found == [], url

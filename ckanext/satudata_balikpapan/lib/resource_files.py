@@ -246,9 +246,11 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
-def check_url(url: str) -> tuple[str, str, int, str]:
+def check_url(url: str, trusted: frozenset[str] = frozenset()) -> tuple[str, str, int, str]:
     """Check that ``url`` may be fetched; return ``(scheme, host, port, address)``: the checked
-    address to connect to. Raises ResourceUnavailable (``unsupported`` or ``blocked``)."""
+    address to connect to. Raises ResourceUnavailable (``unsupported`` or ``blocked``).
+    ``trusted`` hosts (the one an admin named, e.g. the old portal of a migration) may resolve
+    to any address."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
@@ -263,7 +265,7 @@ def check_url(url: str) -> tuple[str, str, int, str]:
     addresses = resolve(host, port)
     if not addresses:
         raise ResourceUnavailable(FAILED, f"{host} has no address")
-    if host not in allowed_hosts():
+    if host not in allowed_hosts() and host not in trusted:
         blocked = [a for a in addresses if not is_public_address(a)]
         if blocked:
             raise ResourceUnavailable(BLOCKED, f"{host} resolves to non-public {', '.join(blocked)}")
@@ -333,17 +335,23 @@ class _WatchedTLSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 
-def download(url: str, *, max_bytes: int, truncate: bool = False, timeout: float | None = None) -> Path:
+def download(
+    url: str, *, max_bytes: int, truncate: bool = False, timeout: float | None = None,
+    trusted: frozenset[str] = frozenset(), headers: dict[str, str] | None = None,
+) -> Path:  # fmt: skip
     """Download ``url`` into a temporary file (the caller removes it), SSRF-safely (see the
     module's documentation), within ``timeout`` seconds in total (``fetch_timeout``), however
-    slowly the server sends. Raises :class:`ResourceUnavailable`."""
+    slowly the server sends. Raises :class:`ResourceUnavailable`.
+
+    ``trusted`` hosts may resolve to any address, and only to them are ``headers`` sent (an
+    API key never follows a redirect to another host)."""
 
     timeout = float(timeout or config.fetch_timeout())
     timed_out = ResourceUnavailable(FAILED, f"timed out after {timeout:g} s")
     with _Watchdog(timeout) as watchdog:
         try:
             path = _download(url, max_bytes=max_bytes, truncate=truncate, deadline=time.monotonic() + timeout,
-                             watchdog=watchdog)  # fmt: skip
+                             watchdog=watchdog, trusted=trusted, headers=headers or {})  # fmt: skip
         except (ResourceUnavailable, OSError) as error:
             if watchdog.expired and getattr(error, "reason", FAILED) == FAILED:
                 raise timed_out from error
@@ -356,9 +364,12 @@ def download(url: str, *, max_bytes: int, truncate: bool = False, timeout: float
     return path
 
 
-def _download(url: str, *, max_bytes: int, truncate: bool, deadline: float, watchdog: _Watchdog) -> Path:
+def _download(
+    url: str, *, max_bytes: int, truncate: bool, deadline: float, watchdog: _Watchdog,
+    trusted: frozenset[str], headers: dict[str, str],
+) -> Path:  # fmt: skip
     for _ in range(MAX_REDIRECTS + 1):
-        scheme, host, port, address = check_url(url)
+        scheme, host, port, address = check_url(url, trusted)
         parts = urlsplit(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         host_header = host if parts.port is None else f"{host}:{port}"
@@ -380,7 +391,12 @@ def _download(url: str, *, max_bytes: int, truncate: bool, deadline: float, watc
             response = pool.urlopen(
                 "GET",
                 path,
-                headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept": "*/*"},
+                headers={
+                    "Host": host_header,
+                    "User-Agent": USER_AGENT,
+                    "Accept": "*/*",
+                    **(headers if host in trusted else {}),
+                },
                 redirect=False,
                 preload_content=False,
                 assert_same_host=False,

@@ -18,6 +18,7 @@ __all__ = [
     "group_create",
     "member_create",
     "package_delete",
+    "satudata_metadata_import",
     "satudata_notification_list",
     "satudata_opd_scorecard",
     "satudata_publish",
@@ -245,3 +246,20 @@ def satudata_request_update_state(context: Context, data_dict: DataDict) -> Auth
     if row is None and requests.is_reviewer(user):
         return {"success": True}  # the action says the request does not exist
     return _denied(tk._("Only the walidata or the OPD the request is assigned to can change its status"))
+
+
+def satudata_metadata_import(context: Context, data_dict: DataDict) -> AuthResult:
+    """Who may fill in an OPD's datasets from its template: whoever may create datasets in
+    that OPD (its produsen, the walidata through the organisation, sysadmins)."""
+    org = (
+        model.Group.get(data_dict.get("organization") or "")
+        if isinstance(data_dict.get("organization"), str)
+        else None
+    )
+    if org is None or not org.is_organization:
+        return _denied(tk._("Organization does not exist"))
+    try:
+        tk.check_access("package_create", dict(context), {"owner_org": org.id})
+    except tk.NotAuthorized:
+        return _denied(tk._("Only the data producers of this OPD can fill in its datasets"))
+    return {"success": True}

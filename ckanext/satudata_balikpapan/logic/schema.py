@@ -336,11 +336,25 @@ def dataset_id_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
 
 @tk.validator_args
 def review_queue_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
-    """``satudata_review_queue``: an OPD, states, a minimum waiting time in days."""
+    """``satudata_review_queue``: an OPD, states, a minimum waiting time in days, and whether
+    to list the datasets migrated from the former portal that await verification."""
     return {
         "owner_org": [optional, lookup_key],
         "state": [word_list],
         "min_age_days": [integer(default=0)],
+        "migrated": [boolean],
+        **_keep_unknown(),
+    }
+
+
+@tk.validator_args
+def metadata_import_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_metadata_import``: the OPD, the uploaded workbook, whether to apply the
+    valid rows only."""
+    return {
+        "organization": [identifier],
+        "upload": [ignore_missing],
+        "only_valid": [boolean],
         **_keep_unknown(),
     }
 

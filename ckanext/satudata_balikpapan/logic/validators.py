@@ -23,12 +23,15 @@ from ckan.lib.navl.dictization_functions import Missing, StopOnError
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.satudata_balikpapan.lib import language
+from ckanext.satudata_balikpapan.model import migrated_dataset
 from ckanext.satudata_balikpapan.quality import service
 from ckanext.satudata_balikpapan.quality.engine import tableschema
+from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.registry import vocabularies as voc
 
 __all__ = [
     "satudata_contact_required",
+    "satudata_incomplete_if_migrated",
     "satudata_indah_id",
     "satudata_legal_basis_required",
     "satudata_other_specified",
@@ -434,6 +437,35 @@ def satudata_contact_required(key: Key, data: Data, errors: Errors, context: dic
         errors.setdefault(("penanggung_jawab",), []).append(
             tk._("Name at least one person responsible for these data")
         )
+
+
+def satudata_incomplete_if_migrated(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
+    """Dataset-level, last: a dataset migrated from the city's former portal may lack what
+    Satu Data requires (the old portal never asked for it). When the portal itself writes it
+    (the site user: the migration, which marks its context, and later the portal's own writes
+    to a migrated dataset, such as the DataStore setting a file's ``datastore_active``), an
+    error on a field that has no value is dropped; an error on a value that is there still
+    stands. A person's edit (the form, the API, the Excel template) is never allowed this: the
+    migration report lists what each OPD must complete, and its first edit asks for it, as for
+    any dataset.
+
+    The reason: the city can switch portals only if every old dataset comes across, and the
+    OPDs, not the migration, are the ones who know the concept, definition and period."""
+    if context.get("user") != roles.site_user_name():
+        return
+    package_id = data.get(("id",))
+    migrated = isinstance(package_id, str) and migrated_dataset.get(package_id) is not None
+    if not (context.get(migrated_dataset.CONTEXT_KEY) or migrated):
+        return
+    for field_key, messages in errors.items():
+        if messages and (_empty(data.get(field_key)) or data.get(field_key) == {}):
+            errors[field_key] = []
+            if isinstance(data.get(field_key), Missing):
+                data.pop(field_key)  # never written: CKAN saves the fields it is given
+        if field_key == ("penanggung_jawab",) and not any(
+            k[0] == "penanggung_jawab" and len(k) == 3 for k in data
+        ):
+            errors[field_key] = []
 
 
 # --- identifiers and contacts --------------------------------------------------------------

@@ -7,6 +7,7 @@
 * :mod:`.quality_ack` - the warnings a walidata published past, with the reason;
 * :mod:`.data_request` - the data requests (permohonan data) and their history;
 * :mod:`.outbox` - background work that must happen once a change is durable;
+* :mod:`.migrated_dataset` - the datasets that came from the former portal;
 * :mod:`.chain` - the keyed hash chain over the append-only tables.
 
 Each module owns its table and the queries on it; nothing else writes SQL on these tables.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from ckanext.satudata_balikpapan.model import (
     data_request,
     dataset_state,
+    migrated_dataset,
     outbox,
     quality_ack,
     resource_validation,
@@ -31,6 +33,7 @@ TABLES = (
     quality_ack.TABLE,
     resource_validation.TABLE,
     outbox.TABLE,
+    migrated_dataset.TABLE,
 )
 
 # The append-only tables: triggers refuse UPDATE, DELETE and TRUNCATE; rows are hash-chained.

@@ -24,7 +24,7 @@ from ckanext.satudata_balikpapan import config
 from ckanext.satudata_balikpapan.data_api import read as data_api
 from ckanext.satudata_balikpapan.lib import language, resource_files
 from ckanext.satudata_balikpapan.lib.cache import TTLCache
-from ckanext.satudata_balikpapan.model import dataset_state
+from ckanext.satudata_balikpapan.model import dataset_state, migrated_dataset
 from ckanext.satudata_balikpapan.portal import charts, tables
 from ckanext.satudata_balikpapan.quality.engine.limits import Limits
 from ckanext.satudata_balikpapan.registry import opd, vocabularies
@@ -71,6 +71,7 @@ def newest_published(limit: int = 6) -> list[dict[str, Any]]:
         .where(
             state.c.published.is_(True),
             state.c.last_published.isnot(None),
+            sa.not_(migrated_dataset.awaiting_verification(state.c.package_id, state.c.last_published)),
             model.package_table.c.state == "active",
             model.package_table.c.private.is_(False),
         )

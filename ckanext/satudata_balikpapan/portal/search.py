@@ -89,7 +89,9 @@ def with_workflow_state(pkg: dict[str, Any]) -> dict[str, Any]:
 
     obj = model.Package.get(pkg.get("id") or "")
     if obj is not None:
-        pkg.update(workflow.public_view(workflow.state_of(obj)))
+        state = workflow.state_of(obj)
+        pkg.update(workflow.public_view(state))
+        pkg.update(workflow.migration_view(obj, state))
     return pkg
 
 

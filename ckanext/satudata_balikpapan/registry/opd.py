@@ -46,6 +46,7 @@ class Opd:
     walidata: bool = False
     contact: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     predecessors: tuple[str, ...] = ()
+    former_names: tuple[str, ...] = ()  # names the office had (the migration recognises them)
     wilayah: str | None = None
     uncertain: bool = False
     note: str = ""
@@ -122,6 +123,7 @@ def parse_registry(raw: dict[str, Any]) -> Registry:
                 walidata=bool(entry.get("walidata")),
                 contact=dict(entry.get("contact") or {}),
                 predecessors=tuple(str(p) for p in entry.get("predecessors") or ()),
+                former_names=tuple(str(n) for n in entry.get("former_names") or ()),
                 wilayah=entry.get("wilayah"),
                 uncertain=bool(entry.get("uncertain")),
                 note=str(entry.get("note") or ""),

@@ -1,5 +1,6 @@
 """Blueprints of the extension (registered by ``tk.blanket.blueprints``)."""
 
+from ckanext.satudata_balikpapan.views.bulk import metadata_sheets
 from ckanext.satudata_balikpapan.views.health import health
 from ckanext.satudata_balikpapan.views.quality import quality
 from ckanext.satudata_balikpapan.views.requests import data_requests
@@ -7,4 +8,12 @@ from ckanext.satudata_balikpapan.views.validation import validation_pages
 from ckanext.satudata_balikpapan.views.vocab import kosakata
 from ckanext.satudata_balikpapan.views.workflow import workflow
 
-__all__ = ["data_requests", "health", "kosakata", "quality", "validation_pages", "workflow"]
+__all__ = [
+    "data_requests",
+    "health",
+    "kosakata",
+    "metadata_sheets",
+    "quality",
+    "validation_pages",
+    "workflow",
+]

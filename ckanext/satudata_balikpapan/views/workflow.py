@@ -57,7 +57,7 @@ def queue():
     if not tk.g.user:
         return tk.abort(403, tk._("Log in to see what awaits you"))
     args = tk.request.args
-    data = {k: args.get(k) for k in ("owner_org", "state", "min_age_days") if args.get(k)}
+    data = {k: args.get(k) for k in ("owner_org", "state", "min_age_days", "migrated") if args.get(k)}
     result, error = _queue(data)
     orgs = tk.get_action("organization_list")({}, {"all_fields": True})
     return _workflow_page("satudata/queue.html", result=result, error=error, filters=data, organizations=orgs)

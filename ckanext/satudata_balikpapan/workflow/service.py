@@ -30,7 +30,12 @@ from ckan import model
 from ckan.lib.plugins import get_permission_labels
 
 from ckanext.satudata_balikpapan.lib import outage
-from ckanext.satudata_balikpapan.model import dataset_state, resource_validation, workflow_event
+from ckanext.satudata_balikpapan.model import (
+    dataset_state,
+    migrated_dataset,
+    resource_validation,
+    workflow_event,
+)
 from ckanext.satudata_balikpapan.model.meta import utcnow
 from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.registry.roles import PRODUSEN, PUBLIC, SYSADMIN, WALIDATA
@@ -193,6 +198,64 @@ def transition(
     )
 
 
+def adopt_migrated(
+    context: dict[str, Any], package_id: str, *, published: bool, note: str,
+    published_at: dt.datetime | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Give a dataset migrated from the former portal its place in the workflow, and record
+    the migration in its history, in one transaction with its search document.
+
+    A dataset that was public there is published at once (``terbit``, dated by its last
+    change there: it was public then), for every old link to keep answering; it stays marked
+    as not yet verified (:func:`migration_view`) until the walidata publishes it through the
+    workflow. Any other arrives as a private ``draft`` of its OPD.
+    """
+    pkg = _package(package_id)
+    actor = roles.actor(context)
+    dataset_state.ensure_state(pkg.id, **_initial(pkg))
+    state = state_of(pkg, for_update=True)
+    target = TERBIT if published else DRAFT
+    values: dict[str, Any] = {"status": target, "published": published, "last_note": note}
+    if published:
+        when = published_at or utcnow()
+        values.update(last_published=when, first_published=state.get("first_published") or when)
+    pkg.private = not published
+    dataset_state.save_state(pkg.id, **values)
+    event = record(pkg, "migrate", actor, SYSADMIN, state["status"], target, note)
+    model.Session.flush()
+    _relabel_activities(pkg)
+    commit_indexed(pkg.id)
+    return dict(public_view(state_of(pkg)), id=pkg.id, name=pkg.name, event=event_out(event))
+
+
+def migration_view(pkg: model.Package, state: dict[str, Any]) -> dict[str, Any]:
+    """What the dataset dict shows of a migration from the former portal:
+    ``satudata_dimigrasikan`` (the date it came across, or None for a dataset made here) and
+    ``satudata_belum_diverifikasi`` (True until the walidata publishes it through the workflow:
+    a publication after the migration)."""
+    record_ = migrated_dataset.get(pkg.id)
+    if record_ is None:
+        return {"satudata_dimigrasikan": None, "satudata_belum_diverifikasi": False}
+    return {
+        "satudata_dimigrasikan": record_["migrated_at"].isoformat(),
+        "satudata_belum_diverifikasi": migrated_dataset.awaits_verification(
+            record_, state["published"], state.get("last_published")
+        ),
+    }
+
+
+def migration_missing(pkg: model.Package) -> list[str]:
+    """The required fields a migrated dataset still lacks: those the migration found missing
+    that are still empty now (the OPD fills them in one by one)."""
+    record_ = migrated_dataset.get(pkg.id)
+    if record_ is None:
+        return []
+    extras = pkg.extras or {}
+    return [
+        name for name in record_.get("missing") or [] if not (extras.get(name) or getattr(pkg, name, None))
+    ]
+
+
 def commit_indexed(package_id: str) -> None:
     """Commit the current transaction with the dataset's search document in step.
 
@@ -294,6 +357,7 @@ def on_purge(context: dict[str, Any], pkg: model.Package) -> list[str]:
     resources = model.Session.query(model.Resource).filter(model.Resource.package_id == pkg.id).all()
     resource_validation.forget([r.id for r in resources])
     dataset_state.forget(pkg.id)
+    migrated_dataset.forget(pkg.id)
     return [r.id for r in resources if r.url_type == "upload"]
 
 
@@ -309,6 +373,8 @@ IGNORED_FIELDS = {
     "satudata_terbit",
     "satudata_sedang_diperbarui",
     "satudata_tanggal_terbit",
+    "satudata_dimigrasikan",
+    "satudata_belum_diverifikasi",
     "relationships_as_object",
     "relationships_as_subject",
     "groups",

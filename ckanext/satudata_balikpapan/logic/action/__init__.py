@@ -4,6 +4,7 @@ from typing import Any
 
 import ckan.plugins as p
 
+from ckanext.satudata_balikpapan.logic.action.bulk import satudata_metadata_import
 from ckanext.satudata_balikpapan.logic.action.dataset import (
     dataset_purge,
     package_create,
@@ -59,6 +60,7 @@ __all__ = [
     "package_update",
     "resource_create",
     "resource_update",
+    "satudata_metadata_import",
     "satudata_notification_list",
     "satudata_opd_scorecard",
     "satudata_publish",

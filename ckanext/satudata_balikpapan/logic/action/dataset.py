@@ -16,6 +16,7 @@ from ckanext.satudata_balikpapan.workflow import service as workflow
 # Keys package_show adds from the workflow state; they are never taken from input.
 STATE_KEYS = (
     "publishing_status", "satudata_terbit", "satudata_sedang_diperbarui", "satudata_tanggal_terbit",
+    "satudata_dimigrasikan", "satudata_belum_diverifikasi",
 )  # fmt: skip
 
 

@@ -137,6 +137,9 @@ def satudata_review_queue(context: Context, data_dict: DataDict) -> dict[str, An
     :param owner_org: only this OPD (id or name)
     :param state: only these states (list or comma-separated)
     :param min_age_days: only datasets waiting at least this many days
+    :param migrated: only the datasets migrated from the former portal that are public but
+        not yet verified by the walidata (any state); each row then lists the required fields
+        the OPD must still complete (``missing``). A produsen's list always includes them.
     """
     tk.check_access("satudata_review_queue", context, data_dict)
     user = roles.actor(context)
@@ -159,17 +162,22 @@ def satudata_review_queue(context: Context, data_dict: DataDict) -> dict[str, An
     pembina = roles.is_pembina(user)
     now = utcnow()
     out = []
+    migrated_only = bool(data_dict.get("migrated"))
     for pkg in _candidates(user, reviewer or pembina, owner_id):
         state = workflow.state_of(pkg)
         status = state["status"]
-        if wanted:
+        migration = workflow.migration_view(pkg, state)
+        if migrated_only:
+            if not migration["satudata_belum_diverifikasi"]:
+                continue
+        elif wanted:
             if status not in wanted:
                 continue
         elif reviewer or pembina:
             if status not in states.UNDER_REVIEW:
                 continue
-        elif status == states.TERBIT:
-            continue
+        elif status == states.TERBIT and not migration["satudata_belum_diverifikasi"]:
+            continue  # (a migrated one stays: the OPD must complete what the old portal never asked)
         # the pembina sees statistical datasets, and only what package_show shows them
         if pembina and not reviewer and not _pembina_sees(user, pkg):
             continue
@@ -189,6 +197,8 @@ def satudata_review_queue(context: Context, data_dict: DataDict) -> dict[str, An
                 "since": since.isoformat() if since else None,
                 "age_days": age,
                 "last_note": state.get("last_note"),
+                **migration,
+                "missing": workflow.migration_missing(pkg) if migration["satudata_dimigrasikan"] else [],
             }
         )
     out.sort(key=lambda d: d["since"] or "")
