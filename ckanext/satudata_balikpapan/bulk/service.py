@@ -28,10 +28,6 @@ from ckanext.satudata_balikpapan.lib.text import spreadsheet_safe
 from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.workflow import service as workflow
 
-# Keys of package_show that are not metadata a clerk edits (left out of an update's dict).
-SHOWN_ONLY = ("publishing_status", "satudata_terbit", "satudata_sedang_diperbarui", "satudata_tanggal_terbit",
-              "satudata_dimigrasikan", "satudata_belum_diverifikasi")  # fmt: skip
-
 
 @dataclass
 class Problem:
@@ -136,7 +132,7 @@ def _plan(context: dict[str, Any], org: model.Group, cols: list[cols_.Column], r
     action = "package_update" if existing is not None else "package_create"
     if existing is not None:
         shown = tk.get_action("package_show")(roles.site_context(), {"id": existing.id})
-        full = {k: v for k, v in shown.items() if k not in SHOWN_ONLY}
+        full = {k: v for k, v in shown.items() if k not in workflow.SHOWN_KEYS}
         full.update(data)
         full["id"] = existing.id
     else:

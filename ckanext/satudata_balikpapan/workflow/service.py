@@ -58,6 +58,14 @@ except ImportError:  # pragma: no cover - every supported CKAN ships the activit
 log = logging.getLogger(__name__)
 
 
+# The keys package_show adds from the workflow state (public_view, migration_view): shown,
+# never taken from input.
+SHOWN_KEYS = (
+    "publishing_status", "satudata_terbit", "satudata_sedang_diperbarui", "satudata_tanggal_terbit",
+    "satudata_dimigrasikan", "satudata_belum_diverifikasi",
+)  # fmt: skip
+
+
 # --- state ---------------------------------------------------------------------------------
 
 

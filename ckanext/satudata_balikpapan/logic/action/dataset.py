@@ -14,10 +14,7 @@ from ckanext.satudata_balikpapan.quality import service
 from ckanext.satudata_balikpapan.workflow import service as workflow
 
 # Keys package_show adds from the workflow state; they are never taken from input.
-STATE_KEYS = (
-    "publishing_status", "satudata_terbit", "satudata_sedang_diperbarui", "satudata_tanggal_terbit",
-    "satudata_dimigrasikan", "satudata_belum_diverifikasi",
-)  # fmt: skip
+STATE_KEYS = workflow.SHOWN_KEYS
 
 
 def _without_state(data_dict: dict[str, Any]) -> dict[str, Any]:
