@@ -11,6 +11,7 @@ from markupsafe import Markup
 from ckanext.satudata_balikpapan.data_api import read as data_api
 from ckanext.satudata_balikpapan.data_requests import service as requests
 from ckanext.satudata_balikpapan.legacy import service as legacy
+from ckanext.satudata_balikpapan.lib import language
 from ckanext.satudata_balikpapan.portal import branding, scorecards
 from ckanext.satudata_balikpapan.portal import pages as portal
 from ckanext.satudata_balikpapan.quality.engine import scores
@@ -99,6 +100,7 @@ def satudata_action_label(action: str) -> str:
         "return": tk._("Return to producer"),
         "publish": tk._("Publish"),
         "withdraw": tk._("Withdraw"),
+        "verify": tk._("Verify as is"),
         "review_note": tk._("Review note"),
         "update": tk._("Edited"),
         "delete": tk._("Deleted"),
@@ -117,6 +119,8 @@ def satudata_workflow(pkg: dict[str, Any]) -> dict[str, Any]:
     allowed = []
     for name, spec in states.TRANSITIONS.items():
         if state not in spec.sources or (spec.only_published and not pkg.get("satudata_terbit")):
+            continue
+        if spec.only_unverified_migration and not pkg.get("satudata_belum_diverifikasi"):
             continue
         try:
             tk.check_access(f"satudata_{name}", dict(context), {"id": pkg["id"]})
@@ -324,7 +328,11 @@ def _item_label(key: str, fields: dict[str, Any]) -> str:
     field = fields.get("tag_string" if key == "tags" else key)
     if field is None:
         return key
-    return tk.h.scheming_language_text(field.get("label")) or key
+    # request-safe (an action called from the CLI or a job names fields too): lib/language
+    label = field.get("label")
+    if isinstance(label, dict):
+        return language.text_of(label) or key
+    return language.gettext(label) if label else key
 
 
 def satudata_quality_explain(breakdown: dict[str, Any]) -> dict[str, str]:

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import csv
 import gzip
+import http.server
 import json
+import signal
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from ckan import model
 from ckan.cli.cli import ckan
+from ckan.logic import NotAuthorized, ValidationError
 from ckan.tests import factories, helpers
 
 from ckanext.satudata_balikpapan.legacy import service as legacy
 from ckanext.satudata_balikpapan.legacy import source
-from ckanext.satudata_balikpapan.model import workflow_event
+from ckanext.satudata_balikpapan.model import migrated_dataset, workflow_event
 from ckanext.satudata_balikpapan.registry import opd
 from ckanext.satudata_balikpapan.registry import sync as registry_sync
 from ckanext.satudata_balikpapan.registry.roles import site_context
@@ -262,3 +271,164 @@ def test_once_the_opd_completes_it_and_the_walidata_publishes_it_it_is_verified(
     )
     shown = _show(package_id)
     assert (shown["publishing_status"], shown["satudata_belum_diverifikasi"]) == ("terbit", False)
+
+
+def _complete(dataset: dict) -> dict:
+    """``dataset`` as an old portal that kept every Satu Data field in its extras had it."""
+    example = example_dataset()
+    keys = [k for k in example if k not in ("name", "title", "notes", "tags", "owner_org", "resources",
+                                            "license_id", "penanggung_jawab", "kode_wilayah")]  # fmt: skip
+    extras = [{"key": k, "value": str(example[k])} for k in keys]
+    contact = example["penanggung_jawab"][0]
+    return dict(dataset, extras=[*dataset.get("extras", []), *extras, {"key": "kode_wilayah", "value": "64.71"}],
+                maintainer=contact["nama"], maintainer_email=contact["email"])  # fmt: skip
+
+
+@pytest.mark.usefixtures("new_portal")
+def test_the_walidata_verifies_as_is_a_migrated_dataset_that_lacks_nothing(old_portal, app, tmp_path):
+    complete_name = old_portal.names["public_with_link"]
+    dump = tmp_path / "datasets.jsonl"
+    dump.write_text("".join(
+        json.dumps(_complete(d) if d["name"] == complete_name else d) + "\n" for d in old_portal.dump()
+    ))  # fmt: skip
+    outcomes = _run(source.DumpSource(dump, api_key=old_portal.token))
+    assert outcomes[complete_name].missing == []
+    walidata = _member("walidata", "diskominfo", "admin")
+    clerk = _member("produsen-dinkes", "dinkes", "editor")
+    as_walidata = {"user": "walidata", "ignore_auth": False}
+
+    # a migrated dataset that still lacks fields: the OPD completes it first
+    with pytest.raises(ValidationError) as refused:
+        helpers.call_action(
+            "satudata_verify", context=dict(as_walidata), id=old_portal.names["public_with_files"]
+        )
+    assert "Konsep" in refused.value.error_dict["publishing_status"][0]  # what is missing, by its label
+
+    package_id = _show(complete_name)["id"]
+    with pytest.raises(NotAuthorized):
+        helpers.call_action(
+            "satudata_verify", context={"user": "produsen-dinkes", "ignore_auth": False}, id=package_id
+        )
+    page = BeautifulSoup(app.get(f"/dataset/{complete_name}", headers=walidata).body, "html.parser")
+    assert page.select_one("button.satudata-step-verify") is not None
+    page = BeautifulSoup(app.get(f"/dataset/{complete_name}", headers=clerk).body, "html.parser")
+    assert page.select_one("button.satudata-step-verify") is None
+
+    helpers.call_action("satudata_verify", context=dict(as_walidata), id=package_id,
+                        override_reason=TEST_OVERRIDE_REASON)  # fmt: skip
+
+    shown = _show(complete_name)
+    assert (shown["publishing_status"], shown["private"], shown["satudata_belum_diverifikasi"]) == (
+        "terbit",
+        False,
+        False,
+    )
+    assert workflow_event.events(package_id)[-1]["action"] == "verify"
+    public = BeautifulSoup(app.get(f"/dataset/{complete_name}").body, "html.parser")
+    assert public.select_one(".satudata-migrated") is None
+    with pytest.raises(ValidationError):  # once verified, there is nothing left to verify
+        helpers.call_action("satudata_verify", context=dict(as_walidata), id=package_id)
+
+
+class _HangingOldPortal:
+    """A loopback proxy in front of the old portal that holds the first ``datastore_search``
+    call until released: the migration is then, for certain, in the middle of a dataset
+    (created here, its files stored, its DataStore table not yet copied)."""
+
+    def __init__(self, target: str) -> None:
+        self.reached, self.release = threading.Event(), threading.Event()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                if "datastore_search" in self.path and not outer.reached.is_set():
+                    outer.reached.set()
+                    outer.release.wait(120)
+                request = urllib.request.Request(target + self.path, headers={
+                    k: v for k, v in self.headers.items() if k.lower() in ("authorization", "x-ckan-api-key")
+                })  # fmt: skip
+                try:
+                    with urllib.request.urlopen(request, timeout=60) as answer:
+                        status, body = answer.status, answer.read()
+                except urllib.error.HTTPError as error:
+                    status, body = error.code, error.read()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:  # the migration was killed meanwhile
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+
+
+@pytest.mark.usefixtures("new_portal")
+def test_a_run_killed_in_the_middle_of_a_dataset_is_finished_by_the_next_run(old_portal, ckan_cli_env,
+                                                                              tmp_path):  # fmt: skip
+    org_map = tmp_path / "opd.yaml"
+    org_map.write_text("Badan Perencanaan Lama: bappeda-litbang\n")
+    proxy = _HangingOldPortal(old_portal.url)
+    try:
+        run = subprocess.Popen(
+            [str(Path(sys.executable).parent / "ckan"), "-c", "test.ini", "satudata", "migrate",
+             "--source-url", proxy.url, "--api-key", old_portal.token, "--org-map", str(org_map)],
+            env=ckan_cli_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert proxy.reached.wait(180), "the migration never reached the DataStore copy"
+        run.send_signal(signal.SIGKILL)  # as a power cut would stop it
+        run.wait(timeout=30)
+    finally:
+        proxy.close()
+    model.Session.remove()
+
+    # stopped half-way: the dataset exists, but only its OPD's staff can see it, and its
+    # migration is recorded as unfinished
+    half = model.Package.get(old_portal.names["datastore"])
+    assert half is not None and half.private
+    assert migrated_dataset.get(half.id)["source_hash"] == ""
+    anonymous = helpers.call_action("package_search", context={"user": ""}, q="*:*", rows=100)
+    assert half.name not in [d["name"] for d in anonymous["results"]]
+
+    again = _run(source.ApiSource(old_portal.url, api_key=old_portal.token))
+
+    assert again[half.name].outcome == legacy.UPDATED and again[half.name].problems == []
+    _assert_states(old_portal)
+    resource = _show(half.name)["resources"][0]
+    rows = helpers.call_action("datastore_search", context=site_context(), resource_id=resource["id"])
+    assert rows["total"] == 12
+    for name in old_portal.names.values():
+        pkg = model.Package.get(name)
+        if pkg is not None:  # each arrived once: one arrival in its history
+            assert [e["action"] for e in workflow_event.events(pkg.id)].count("migrate") == 1
+    third = _run(source.ApiSource(old_portal.url, api_key=old_portal.token))
+    assert {o.outcome for o in third.values()} == {legacy.UNCHANGED, legacy.SKIPPED}
+
+
+@pytest.mark.usefixtures("new_portal")
+def test_a_dataset_changed_on_the_old_portal_gets_its_datastore_table_replaced_not_doubled(old_portal):
+    src = source.ApiSource(old_portal.url, api_key=old_portal.token)
+    _run(src)
+    name = old_portal.names["datastore"]
+    notes = old_portal.call("package_show", id=name)["notes"]
+    old_portal.call("package_patch", id=name, notes="Kunjungan puskesmas per bulan (diperbarui)")
+    try:
+        again = _run(src)
+    finally:
+        old_portal.call("package_patch", id=name, notes=notes)
+
+    assert again[name].outcome == legacy.UPDATED
+    assert _show(name)["notes"] == "Kunjungan puskesmas per bulan (diperbarui)"
+    resource = _show(name)["resources"][0]
+    rows = helpers.call_action("datastore_search", context=site_context(), resource_id=resource["id"])
+    assert rows["total"] == 12

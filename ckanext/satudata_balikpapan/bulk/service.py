@@ -12,8 +12,6 @@ dataset's edit goes back under review as any edit does.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from ckan.lib import plugins as lib_plugins
 
 from ckanext.satudata_balikpapan.bulk import columns as cols_
 from ckanext.satudata_balikpapan.bulk import workbook
-from ckanext.satudata_balikpapan.lib.text import spreadsheet_safe
+from ckanext.satudata_balikpapan.lib.text import spreadsheet_csv, spreadsheet_safe
 from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.workflow import service as workflow
 
@@ -201,15 +199,12 @@ def published_catalogue() -> list[dict[str, Any]]:
 
 
 def export_csv(rows: list[dict[str, Any]]) -> str:
-    """The published catalogue as CSV (a BOM first, so that Excel reads UTF-8)."""
+    """The published catalogue as CSV, for a spreadsheet (:func:`~..lib.text.spreadsheet_csv`)."""
     cols = columns()
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([tk._("Data producer (OPD)"), *[c.header("id").rstrip(" *") for c in cols]])
-    for row in rows:
-        writer.writerow([row.get("organization"), *[row.get(c.key) for c in cols]])
-    return out.getvalue()
+    return spreadsheet_csv(
+        [tk._("Data producer (OPD)"), *[c.header("id").rstrip(" *") for c in cols]],
+        ([row.get("organization"), *[row.get(c.key) for c in cols]] for row in rows),
+    )
 
 
 def export_xlsx(rows: list[dict[str, Any]]) -> bytes:

@@ -157,15 +157,23 @@ def vocabulary_value(vocabulary: str, raw: Any) -> str | None:
     return None
 
 
-def region_codes(raw: Any) -> list[str] | None:
-    """Kemendagri codes of Kota Balikpapan's regions named by ``raw``: codes with or without
-    dots (``6471``, ``64.71.01``) or names (``Balikpapan Kota``), separated by commas or
-    semicolons. None when any part names no region (the whole value is then kept as it was)."""
+@cache
+def _region_names() -> dict[str, frozenset[str]]:
+    """The folded names of the regions (and "kota balikpapan") -> the codes they name (two
+    regions may share a name), built once: the wilayah vocabulary is read once too."""
     regions = vocabularies.regions()
     by_name: dict[str, set[str]] = {}
     for region in regions.values():
         by_name.setdefault(fold(region.name), set()).add(region.code)
     by_name.setdefault("kota balikpapan", set()).add(next(c for c, r in regions.items() if r.level == "kota"))
+    return {name: frozenset(codes) for name, codes in by_name.items()}
+
+
+def region_codes(raw: Any) -> list[str] | None:
+    """Kemendagri codes of Kota Balikpapan's regions named by ``raw``: codes with or without
+    dots (``6471``, ``64.71.01``) or names (``Balikpapan Kota``), separated by commas or
+    semicolons. None when any part names no region (the whole value is then kept as it was)."""
+    regions, by_name = vocabularies.regions(), _region_names()
     parts = raw if isinstance(raw, list) else re.split(r"[,;\n]+", str(raw))
     codes: list[str] = []
     for part in (str(p).strip() for p in parts):

@@ -25,7 +25,7 @@ A failure of one dataset is reported and rolled back; the others go on.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -46,7 +46,7 @@ from werkzeug.datastructures import FileStorage
 from ckanext.satudata_balikpapan.legacy import mapping
 from ckanext.satudata_balikpapan.legacy.source import Entry, Source
 from ckanext.satudata_balikpapan.lib import resource_files
-from ckanext.satudata_balikpapan.lib.text import spreadsheet_safe
+from ckanext.satudata_balikpapan.lib.text import spreadsheet_csv
 from ckanext.satudata_balikpapan.model import migrated_dataset
 from ckanext.satudata_balikpapan.quality import service as quality
 from ckanext.satudata_balikpapan.registry import opd, roles
@@ -417,6 +417,7 @@ def _copy_datastore(source: Source, mapped: mapping.Mapped, outcome: Outcome) ->
         for fields, records, page_total in source.datastore(resource["id"]):
             total = page_total
             if not created:
+                _drop_datastore(resource["id"])  # an earlier run's table is replaced, never appended to
                 tk.get_action("datastore_create")(_context(), {
                     "resource_id": resource["id"], "force": True,
                     "fields": [{"id": f["id"], "type": f.get("type") or "text"} for f in fields],
@@ -433,6 +434,14 @@ def _copy_datastore(source: Source, mapped: mapping.Mapped, outcome: Outcome) ->
             )
 
 
+def _drop_datastore(resource_id: str) -> None:
+    """Delete the DataStore table of ``resource_id`` if one exists: a run that stopped while
+    copying it, or an earlier copy of a dataset changed since on the old portal, left it; the
+    copy that follows then holds the old portal's rows once, not twice."""
+    with contextlib.suppress(tk.ObjectNotFound):
+        tk.get_action("datastore_delete")(_context(), {"resource_id": resource_id, "force": True})
+
+
 def todo(package_id: str) -> dict[str, Any] | None:
     """What a migrated dataset still needs: ``missing`` (the required fields still empty) and
     ``unmapped`` (old values no field took over); None for a dataset made on this portal or one
@@ -447,10 +456,6 @@ def todo(package_id: str) -> dict[str, Any] | None:
 
 
 def write_report(outcomes: list[Outcome], path: Path) -> None:
-    """The report: one CSV row a dataset (UTF-8 with BOM, so that Excel reads it as UTF-8)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=REPORT_COLUMNS)
-        writer.writeheader()
-        for outcome in outcomes:
-            # a cell a spreadsheet shows as text, never runs as a formula
-            writer.writerow({k: spreadsheet_safe(v) for k, v in outcome.row().items()})
+    """The report: one CSV row a dataset, for a spreadsheet (:func:`~..lib.text.spreadsheet_csv`)."""
+    rows = ([outcome.row().get(column) for column in REPORT_COLUMNS] for outcome in outcomes)
+    path.write_text(spreadsheet_csv(list(REPORT_COLUMNS), rows), encoding="utf-8", newline="")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
+from collections.abc import Iterable
 
 
 def clean_text(value: str) -> str:
@@ -26,3 +29,16 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def spreadsheet_csv(header: list[str], rows: Iterable[list[object]]) -> str:
+    """A CSV text people open in a spreadsheet: a BOM first (Excel then reads UTF-8, and
+    "Kecamatan Balikpapan Utara" keeps its accents and dots), every cell
+    :func:`spreadsheet_safe`. The one writer of the exports and reports."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(value) for value in row])
+    return out.getvalue()

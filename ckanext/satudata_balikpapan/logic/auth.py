@@ -36,6 +36,7 @@ __all__ = [
     "satudata_schema_confirm",
     "satudata_schema_infer",
     "satudata_submit",
+    "satudata_verify",
     "satudata_withdraw",
     "satudata_workflow_history",
 ]
@@ -58,6 +59,7 @@ def _transition_auth(name: str, context: Context, data_dict: DataDict) -> AuthRe
         "return": tk._("Only the walidata can return a dataset"),
         "publish": tk._("Only the walidata can publish a dataset"),
         "withdraw": tk._("Only the walidata can withdraw a dataset"),
+        "verify": tk._("Only the walidata can verify a dataset"),
         "review_note": tk._("Only the pembina data or the walidata can leave review notes"),
     }
     return _denied(messages[name])
@@ -73,6 +75,10 @@ def satudata_return(context: Context, data_dict: DataDict) -> AuthResult:
 
 def satudata_publish(context: Context, data_dict: DataDict) -> AuthResult:
     return _transition_auth("publish", context, data_dict)
+
+
+def satudata_verify(context: Context, data_dict: DataDict) -> AuthResult:
+    return _transition_auth("verify", context, data_dict)
 
 
 def satudata_withdraw(context: Context, data_dict: DataDict) -> AuthResult:

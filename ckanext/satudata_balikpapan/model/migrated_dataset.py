@@ -55,6 +55,15 @@ def get(package_id: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def records(package_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The migration records of several datasets at once (one query), by package id; a
+    dataset made on this portal has none."""
+    if not package_ids:
+        return {}
+    query = sa.select(migrated_dataset).where(migrated_dataset.c.package_id.in_(package_ids))
+    return {row["package_id"]: dict(row) for row in model.Session.execute(query).mappings()}
+
+
 def save(package_id: str, **values: Any) -> None:
     """Insert or update a dataset's migration record (inside the current transaction)."""
     now = utcnow()

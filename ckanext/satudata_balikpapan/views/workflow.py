@@ -18,6 +18,7 @@ from ckanext.satudata_balikpapan.registry import roles
 from ckanext.satudata_balikpapan.views.common import button_action
 from ckanext.satudata_balikpapan.views.common import error_text as _error_text
 from ckanext.satudata_balikpapan.views.common import request_context as _context
+from ckanext.satudata_balikpapan.workflow import service as workflow_service
 from ckanext.satudata_balikpapan.workflow import states
 
 workflow = Blueprint("satudata_workflow", __name__)
@@ -29,7 +30,7 @@ def step(id: str, action: str):
     if action not in states.TRANSITIONS:
         return tk.abort(404, tk._("Unknown workflow step"))
     data = {"id": id, "note": tk.request.form.get("note", "")}
-    if action == "publish":
+    if action in workflow_service.GATED:
         data["override_reason"] = tk.request.form.get("override_reason", "")
     button_action(
         f"satudata_{action}", data, tk._("Dataset not found"),

@@ -37,7 +37,7 @@ def recipients(event: dict[str, Any]) -> list[model.User]:
         names |= roles.walidata_names()
         if (pkg.extras or {}).get("jenis") == "statistik":
             names |= roles.pembina_names()
-    elif action in ("return", "publish", "withdraw"):
+    elif action in ("return", "publish", "withdraw", "verify"):
         names |= roles.org_editors(pkg.owner_org)
     elif action == "review_note":
         names |= roles.walidata_names() | roles.org_editors(pkg.owner_org)
@@ -53,6 +53,7 @@ SUBJECTS = {
     "return": "[Satu Data] Dataset dikembalikan untuk diperbaiki: {title}",
     "publish": "[Satu Data] Dataset terbit: {title}",
     "withdraw": "[Satu Data] Dataset ditarik dari publikasi: {title}",
+    "verify": "[Satu Data] Dataset hasil migrasi diverifikasi walidata: {title}",
     "review_note": "[Satu Data] Catatan pemeriksaan baru: {title}",
 }
 

@@ -57,6 +57,9 @@ except ImportError:  # pragma: no cover - every supported CKAN ships the activit
 
 log = logging.getLogger(__name__)
 
+# The steps that pass the data quality gate (:mod:`.gate`) before they land.
+GATED = ("publish", "verify")
+
 
 # The keys package_show adds from the workflow state (public_view, migration_view): shown,
 # never taken from input.
@@ -76,6 +79,22 @@ def state_of(pkg: model.Package, for_update: bool = False) -> dict[str, Any]:
     if row:
         return row
     return dict(default_state(pkg.state == "active" and not pkg.private), package_id=pkg.id)
+
+
+def states_of(pkgs: list[model.Package]) -> dict[str, dict[str, Any]]:
+    """:func:`state_of` of several datasets in one query, by package id (for lists)."""
+    rows = dataset_state.states([pkg.id for pkg in pkgs])
+    return {
+        pkg.id: rows.get(pkg.id)
+        or dict(default_state(pkg.state == "active" and not pkg.private), package_id=pkg.id)
+        for pkg in pkgs
+    }
+
+
+def migration_records(pkgs: list[model.Package]) -> dict[str, dict[str, Any]]:
+    """The migration records of several datasets in one query, by package id, for
+    :func:`migration_view` and :func:`migration_missing` of a list."""
+    return migrated_dataset.records([pkg.id for pkg in pkgs])
 
 
 def public_view(state: dict[str, Any]) -> dict[str, Any]:
@@ -153,9 +172,14 @@ def transition(
     The state row is locked for the transaction, so two walidata publishing the same dataset
     at once produce one publication: the second finds it published and gets a 409.
 
-    ``publish`` passes the data quality gate first (:mod:`.gate`): files being checked or
-    data errors refuse it; unacknowledged warnings need ``override_reason``, which is added
-    to the note of the publication.
+    ``publish`` and ``verify`` pass the data quality gate first (:mod:`.gate`): files being
+    checked or data errors refuse them; unacknowledged warnings need ``override_reason``,
+    which is added to the note of the step.
+
+    ``verify`` ("verifikasi apa adanya") is the walidata's confirmation of a dataset migrated
+    from the former portal as published there: it stays published and counts as verified from
+    now on (its last publication is now, after its migration). It is refused while a field the
+    migration found missing is still empty: the OPD completes it first.
 
     Returns the dataset's new public state with ``id``, ``name`` and ``event`` (the recorded
     step, for the caller's side effects).
@@ -166,8 +190,10 @@ def transition(
     note = (note or "").strip() or None
     if spec.note_required and not note:
         raise tk.ValidationError({"note": [tk._("A note is required for this step")]})
+    if spec.only_unverified_migration:  # what the OPD must complete first, before the gate's findings
+        _check_unverified_migration(pkg, state_of(pkg))
     clearance = None
-    if name == "publish" and state_of(pkg)["status"] in spec.sources:
+    if name in GATED and state_of(pkg)["status"] in spec.sources:
         clearance = gate.check_publish(pkg.id, override_reason)
         if clearance.note:
             note = f"{note}\n{clearance.note}" if note else clearance.note
@@ -178,6 +204,8 @@ def transition(
     if current not in spec.sources or (spec.only_published and not state["published"]):
         model.Session.rollback()
         raise tk.ValidationError({"publishing_status": [_not_allowed(name, current)]})
+    if spec.only_unverified_migration:  # again under the lock: a second walidata found it verified
+        _check_unverified_migration(pkg, state)
 
     role = acting_role(roles.roles_of(actor, pkg), spec) or SYSADMIN
     now = utcnow()
@@ -187,6 +215,8 @@ def transition(
     if name == "publish":
         values.update(published=True, last_published=now, first_published=state.get("first_published") or now)
         pkg.private = False
+    elif name == "verify":
+        values.update(last_published=now)
     elif name == "withdraw":
         values.update(published=False)
         pkg.private = True
@@ -217,8 +247,14 @@ def adopt_migrated(
     change there: it was public then), for every old link to keep answering; it stays marked
     as not yet verified (:func:`migration_view`) until the walidata publishes it through the
     workflow. Any other arrives as a private ``draft`` of its OPD.
+
+    A dataset adopted once is left as it is (its current state is returned): a run of the
+    migration stopped after this step and started again must not publish it anew, nor record
+    a second arrival.
     """
     pkg = _package(package_id)
+    if any(event["action"] == "migrate" for event in workflow_event.events(pkg.id)):
+        return dict(public_view(state_of(pkg)), id=pkg.id, name=pkg.name, event=None)
     actor = roles.actor(context)
     dataset_state.ensure_state(pkg.id, **_initial(pkg))
     state = state_of(pkg, for_update=True)
@@ -236,12 +272,15 @@ def adopt_migrated(
     return dict(public_view(state_of(pkg)), id=pkg.id, name=pkg.name, event=event_out(event))
 
 
-def migration_view(pkg: model.Package, state: dict[str, Any]) -> dict[str, Any]:
+def migration_view(
+    pkg: model.Package, state: dict[str, Any], records: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """What the dataset dict shows of a migration from the former portal:
     ``satudata_dimigrasikan`` (the date it came across, or None for a dataset made here) and
-    ``satudata_belum_diverifikasi`` (True until the walidata publishes it through the workflow:
-    a publication after the migration)."""
-    record_ = migrated_dataset.get(pkg.id)
+    ``satudata_belum_diverifikasi`` (True until the walidata publishes it through the workflow,
+    or verifies it as is: a publication after the migration). A list passes the
+    :func:`migration_records` of its datasets."""
+    record_ = records.get(pkg.id) if records is not None else migrated_dataset.get(pkg.id)
     if record_ is None:
         return {"satudata_dimigrasikan": None, "satudata_belum_diverifikasi": False}
     return {
@@ -252,10 +291,10 @@ def migration_view(pkg: model.Package, state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def migration_missing(pkg: model.Package) -> list[str]:
+def migration_missing(pkg: model.Package, records: dict[str, dict[str, Any]] | None = None) -> list[str]:
     """The required fields a migrated dataset still lacks: those the migration found missing
     that are still empty now (the OPD fills them in one by one)."""
-    record_ = migrated_dataset.get(pkg.id)
+    record_ = records.get(pkg.id) if records is not None else migrated_dataset.get(pkg.id)
     if record_ is None:
         return []
     extras = pkg.extras or {}
@@ -312,12 +351,32 @@ def event_out(event: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _check_unverified_migration(pkg: model.Package, state: dict[str, Any]) -> None:
+    """Refuse ``verify`` (rolling back) unless the dataset came from the former portal as
+    published there, is not yet verified here, and lacks none of the fields the migration
+    found missing."""
+    if not migration_view(pkg, state)["satudata_belum_diverifikasi"]:
+        model.Session.rollback()
+        raise tk.ValidationError({"publishing_status": [tk._(
+            "Only a dataset migrated from the former portal and not yet verified can be verified as is"
+        )]})  # fmt: skip
+    missing = migration_missing(pkg)
+    if missing:
+        model.Session.rollback()
+        raise tk.ValidationError({"publishing_status": [
+            tk._("Complete these fields first (the former portal did not ask for them): {fields}").format(
+                fields=", ".join(tk.h.satudata_field_labels(missing))
+            )
+        ]})  # fmt: skip
+
+
 def _not_allowed(name: str, current: str) -> str:
     messages = {
         "submit": tk._('A dataset in state "{state}" cannot be submitted'),
         "return": tk._('Only a submitted dataset can be returned; this one is "{state}"'),
         "publish": tk._('Only a submitted dataset can be published; this one is "{state}"'),
         "withdraw": tk._('Only a published dataset can be withdrawn; this one is "{state}"'),
+        "verify": tk._('Only a published dataset can be verified as is; this one is "{state}"'),
     }
     return messages.get(name, tk._('Not allowed in state "{state}"')).format(state=current)
 

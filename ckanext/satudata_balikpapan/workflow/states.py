@@ -43,6 +43,9 @@ class Transition:
     target: str | None  # None: the state does not change (a review note)
     note_required: bool = False
     only_published: bool = False
+    # only a dataset migrated from the former portal as published there and not yet verified
+    # here (``workflow.service.migration_view``): the walidata confirms it as it came
+    only_unverified_migration: bool = False
 
 
 def parse(raw: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Transition]]:
@@ -69,6 +72,7 @@ def parse(raw: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Transition]]:
             target=target,
             note_required=bool(spec.get("note_required")),
             only_published=bool(spec.get("only_published")),
+            only_unverified_migration=bool(spec.get("only_unverified_migration")),
         )
     return under_review, transitions
 

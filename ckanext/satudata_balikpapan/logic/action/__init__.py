@@ -44,6 +44,7 @@ from ckanext.satudata_balikpapan.logic.action.workflow import (
     satudata_review_note,
     satudata_review_queue,
     satudata_submit,
+    satudata_verify,
     satudata_withdraw,
     satudata_workflow_history,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "satudata_schema_confirm",
     "satudata_schema_infer",
     "satudata_submit",
+    "satudata_verify",
     "satudata_withdraw",
     "satudata_workflow_history",
     "tag_autocomplete",

@@ -36,7 +36,7 @@ def _after_step(context: Context, name: str, result: dict[str, Any]) -> None:
     fragments ahead of harvesters. Neither can fail the step: what the queue does not take
     now, the sweeper queues later."""
     outbox.flush(result.pop("outbox", []))
-    if name == "publish":
+    if name in workflow.GATED:  # published, or newly verified: the feeds show it as such
         fragments.refresh(result["id"])
 
 
@@ -74,6 +74,23 @@ def satudata_publish(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param override_reason: why the dataset is published despite its warnings
     """
     return _transition("publish", context, data_dict)
+
+
+@validate(schema.dataset_step_schema)
+def satudata_verify(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Verify as is ("verifikasi apa adanya") a dataset migrated from the former portal as
+    published there (terbit -> terbit): it stays public and counts as verified from now on.
+    Walidata.
+
+    Refused (409 on ``publishing_status``) for any other dataset, and while a field the
+    migration found missing is still empty (the OPD completes it first); the data quality
+    gate applies as for ``satudata_publish``.
+
+    :param id: the dataset's id or name
+    :param note: an optional note
+    :param override_reason: why the dataset is verified despite its warnings
+    """
+    return _transition("verify", context, data_dict)
 
 
 @validate(schema.dataset_step_schema)
@@ -163,10 +180,12 @@ def satudata_review_queue(context: Context, data_dict: DataDict) -> dict[str, An
     now = utcnow()
     out = []
     migrated_only = bool(data_dict.get("migrated"))
-    for pkg in _candidates(user, reviewer or pembina, owner_id):
-        state = workflow.state_of(pkg)
+    candidates = list(_candidates(user, reviewer or pembina, owner_id))
+    states_, records = workflow.states_of(candidates), workflow.migration_records(candidates)
+    for pkg in candidates:
+        state = states_[pkg.id]
         status = state["status"]
-        migration = workflow.migration_view(pkg, state)
+        migration = workflow.migration_view(pkg, state, records)
         if migrated_only:
             if not migration["satudata_belum_diverifikasi"]:
                 continue
@@ -198,7 +217,7 @@ def satudata_review_queue(context: Context, data_dict: DataDict) -> dict[str, An
                 "age_days": age,
                 "last_note": state.get("last_note"),
                 **migration,
-                "missing": workflow.migration_missing(pkg) if migration["satudata_dimigrasikan"] else [],
+                "missing": workflow.migration_missing(pkg, records),
             }
         )
     out.sort(key=lambda d: d["since"] or "")
