@@ -246,7 +246,8 @@ def run(env: Env) -> list[Result]:
     grew_big = (memory_big[0]["peak_kb"] - memory_big[0]["base_kb"]) / mb
     above = [
         f"peak RSS above the imports: {SMALL_ROWS:,} rows +{grew_small:.0f} MB, {CSV_ROWS:,} rows "
-        f"+{grew_big:.0f} MB (key hashes and row numbers: 12 bytes a row; the rest is per batch)",
+        f"+{grew_big:.0f} MB (key hashes, row hashes and row numbers: 20 bytes a row in a keyed table; "
+        "the rest is per batch)",
     ]
     return [
         _throughput(

@@ -48,6 +48,7 @@ LOGIN_WINDOW_MINUTES = "ckanext.satudata.login.window_minutes"
 QUALITY_SYNC_MAX_BYTES = "ckanext.satudata.quality.sync_max_bytes"
 QUALITY_MAX_BYTES = "ckanext.satudata.quality.max_bytes"
 QUALITY_JOB_TIMEOUT = "ckanext.satudata.quality.job_timeout"
+QUALITY_COPIED_SHARE = "ckanext.satudata.quality.copied_share"
 QUALITY_MAX_COLUMNS = "ckanext.satudata.quality.max_columns"
 QUALITY_MAX_CELLS = "ckanext.satudata.quality.max_cells"
 QUALITY_MAX_UNPACKED_BYTES = "ckanext.satudata.quality.max_unpacked_bytes"
@@ -241,6 +242,13 @@ def quality_max_bytes() -> int:
 def quality_job_timeout() -> int:
     """Seconds a background validation job may run."""
     return max(1, _typed(QUALITY_JOB_TIMEOUT, _int))
+
+
+def quality_copied_share() -> float:
+    """The share of a period's cells equal to an earlier period's (aligned on the key) from
+    which the period counts as copied (``copied_previous_period``), kept between 0.5 and 1:
+    below half, most honest updates would be flagged. docs/quality.md says why 0.95."""
+    return min(1.0, max(0.5, _typed(QUALITY_COPIED_SHARE, float)))
 
 
 def quality_reading_bounds(*, sync: bool) -> dict[str, int]:

@@ -153,6 +153,25 @@ def test_duplicate_key_points_at_the_first_occurrence(tmp_path, rows):
     assert "64.71.02 / 2022" in f.message("id")
 
 
+def test_a_row_pasted_twice_in_a_keyed_table_is_a_duplicate_row_not_a_duplicate_key(tmp_path, rows):
+    pasted = list(corpus.find(rows, "64.71.03", 2023))
+    rows.insert(4, pasted)  # the copy sits higher up than the row it copies
+    other = list(corpus.find(rows, "64.71.02", 2022))
+    other[LK] += 5
+    other[JML] += 5
+    rows.append(other)
+    path = corpus.write_csv(tmp_path / "p.csv", rows)
+    report = validate(str(path), "csv", corpus.schema())
+
+    assert report.counts["duplicate_row"] == 1 and report.counts["duplicate_key"] == 1
+    first, second = sorted(i + 2 for i, r in enumerate(rows) if r == pasted)
+    row = at(report, "duplicate_row", second, None)
+    assert row.details["first_row"] == first
+    assert "sama persis" in row.message("id")
+    key = at(report, "duplicate_key", len(rows) + 1, "kode_wilayah")
+    assert key.details["key_value"] == "64.71.02 / 2022"
+
+
 def test_duplicate_row_in_a_table_without_key(tmp_path):
     header = ["nama_fasilitas", "jenis", "kode_kelurahan", "jumlah_tenaga"]
     data = [
@@ -346,6 +365,34 @@ def test_copied_previous_period_from_another_resource_in_share_of_cells(tmp_path
             context=ValidationContext(previous={"x": old.profile}, copied_share=0.95),
         )
     )
+
+
+def test_a_stable_but_honest_series_is_not_flagged_as_copied(tmp_path, rows):
+    """About 90 % of cells unchanged (one kecamatan's figures updated) is a stable series,
+    not a copy: the default share is 95 % (docs/quality.md)."""
+    old = validate(
+        str(corpus.write_csv(tmp_path / "2023.csv", [r for r in rows if r[2] == 2023])),
+        "csv",
+        corpus.schema(),
+    )
+    new_rows = [[*row[:2], 2024, *row[3:]] for row in rows if row[2] == 2023]
+    copied = validate(
+        str(corpus.write_csv(tmp_path / "copied.csv", new_rows)),
+        "csv",
+        corpus.schema(),
+        context=ValidationContext(previous={"Penduduk 2023 (CSV)": old.profile}),
+    )
+    assert "copied_previous_period" in codes(copied)
+    corpus.find(new_rows, "64.71.01", 2024)[LK] += 12
+    corpus.find(new_rows, "64.71.01", 2024)[JML] += 12
+    corpus.recompute_totals(new_rows)
+    stable = validate(
+        str(corpus.write_csv(tmp_path / "stable.csv", new_rows)),
+        "csv",
+        corpus.schema(),
+        context=ValidationContext(previous={"Penduduk 2023 (CSV)": old.profile}),
+    )
+    assert "copied_previous_period" not in codes(stable)
 
 
 def test_copied_previous_period_between_sheets_named_by_year(tmp_path, rows):

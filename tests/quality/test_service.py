@@ -401,3 +401,11 @@ class TestReadingBounds:
         with pytest.raises(tk.ValidationError) as refused:
             helpers.call_action("satudata_schema_infer", context=site_context(), id=resource["id"])
         assert refused.value.error_dict["url"] == ["Berkas melampaui batas jumlah kolom: 5000 (batas 1000)"]
+
+
+@pytest.mark.parametrize(("setting", "share"), [(None, 0.95), ("0.98", 0.98), ("0.2", 0.5), ("banyak", 0.95)])
+def test_the_copied_share_is_the_admins_between_a_half_and_all(ckan_config, monkeypatch, setting, share):
+    """``ckanext.satudata.quality.copied_share``: 0.95 unless set; below half, most honest
+    updates would look copied, so it never goes lower; a value that is no number is ignored."""
+    monkeypatch.setitem(ckan_config, config.QUALITY_COPIED_SHARE, setting)
+    assert config.quality_copied_share() == share

@@ -520,6 +520,7 @@ def _validate_file(
             previous=_previous(pkg, resource["id"]),
             known_hashes=_known_hashes(sha, resource["id"]),
             period=resource.get("periode") or None,
+            copied_share=config.quality_copied_share(),
             sha256=sha,
             sink=stage.write if stage is not None else None,
         )

@@ -13,8 +13,9 @@ acknowledgement):
   ``malformed_row``, ``file_error``.
 * **warnings** - suspicious, but with a legitimate explanation the walidata can confirm:
 
-  - ``duplicate_row``: in a table without key columns, two identical rows can be two real,
-    identical records (in a keyed table a repeated row is a ``duplicate_key`` error);
+  - ``duplicate_row``: a row equal in every cell to an earlier one. In a table without key
+    columns they can be two real, identical records; in a keyed table it is a row pasted
+    twice (the same key with *other* values is a ``duplicate_key`` error);
   - ``unit_mismatch``: a file may carry a second measure (luas next to jumlah penduduk), or
     name the same unit differently;
   - ``extreme_change``: real jumps happen (a new kelurahan, a pandemic year);

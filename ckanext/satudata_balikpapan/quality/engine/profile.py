@@ -113,7 +113,7 @@ def check_copied(
     profile: dict[str, Any],
     previous: Mapping[str, dict] | Iterable[dict] | None = None,
     *,
-    share: float = 0.9,
+    share: float = 0.95,
     min_cells: int = 4,
 ) -> list[Finding]:
     """``copied_previous_period`` findings: a period of ``profile`` whose values equal an

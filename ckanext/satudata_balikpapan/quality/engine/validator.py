@@ -4,7 +4,8 @@
 sheet for XLSX) and runs vectorised checks on each batch: type casting, ``required``,
 ``minimum``/``maximum``/``enum``/``pattern``/length constraints, region code membership,
 total columns, units. Key-based checks keep only what they inherently need: one 64-bit hash
-and one row number per row (12 bytes a row) for ``duplicate_key``/``duplicate_row``, and the
+and one row number per row (12 bytes a row; a keyed table also keeps its whole rows' hashes,
+20 bytes a row) for ``duplicate_key``/``duplicate_row``, and the
 bounded :mod:`profile <ckanext.satudata_balikpapan.quality.profile>` (at most 5,000 rows of
 figures) for the period checks. Everything else is freed batch by batch, so memory does not
 grow with the file beyond those 12 bytes a row.
@@ -99,7 +100,8 @@ class ValidationContext:
     * ``extreme_change_factor``: a value more than this many times, or less than its
       inverse, of the previous period's is an ``extreme_change`` (default 10).
     * ``copied_share``, ``copied_min_cells``: a period equal to an earlier one in at least
-      this share of at least this many cells is ``copied_previous_period`` (0.9, 4).
+      this share of at least this many cells is ``copied_previous_period`` (0.95, 4: an
+      honest stable series keeps about 90 % of its cells; docs/quality.md).
     * ``max_findings``: findings kept per code (all are counted in :attr:`Report.counts`).
     * ``sha256``: the file's SHA-256 when the caller has already computed it
       (:func:`file_sha256`), so the file is not read once more for it.
@@ -118,7 +120,7 @@ class ValidationContext:
     today: dt.date | None = None
     period: str | None = None
     extreme_change_factor: float = 10.0
-    copied_share: float = 0.9
+    copied_share: float = 0.95
     copied_min_cells: int = 4
     max_findings: int = 100
     sha256: str | None = None
@@ -577,6 +579,7 @@ class _Run:
         self.blank_reported: set[int] = set()
         self.key_hashes: list[pa.Array] = []
         self.key_rows: list[pa.Array] = []
+        self.row_hashes: list[pa.Array] = []  # keyed tables: the whole row's, for duplicate_row
         self.table_period = None
         if self.period_field is None:
             if sheet is not None and parse_period(sheet) is not None:
@@ -814,40 +817,55 @@ class _Run:
     def _hash_keys(
         self, typed: dict[str, pa.Array], cols: dict[str, pa.Array], other: dict[int, pa.Array]
     ) -> None:
+        # the row as written, every cell (in a keyed table the cells outside the key: the key
+        # is compared already, and hashing less keeps the reading fast)
+        key = set(self.pk)
+        arrays = {
+            f"c{i}": cols[f.name] for i, f in enumerate(self.fields) if f.name in cols and f.name not in key
+        }
+        arrays.update({f"o{i}": a for i, a in other.items()})
+        whole = pa.table(arrays) if arrays else None
         if self.pk:
             if not all(k in typed for k in self.pk):
                 return
-            arrays = {f"k{i}": typed[k] for i, k in enumerate(self.pk)}
-            table = pa.table(arrays)
+            keys = {f"k{i}": typed[k] for i, k in enumerate(self.pk)}
+            table = pa.table(keys)
+            whole = table if whole is None else whole
             all_null = None
-            for arr in arrays.values():
+            for arr in keys.values():
                 isnull = pc.is_null(arr)
                 all_null = isnull if all_null is None else pc.and_(all_null, isnull)
             rows = self.batch_rows
             if _count(all_null):
                 keep = pc.invert(all_null)
-                table = table.filter(keep)
+                table, whole = table.filter(keep), whole.filter(keep)
                 rows = pc.filter(rows, keep)
+            if table.num_rows:
+                self.row_hashes.append(_row_hashes(whole))
         else:
-            arrays = {f"c{i}": cols[f.name] for i, f in enumerate(self.fields) if f.name in cols}
-            arrays.update({f"o{i}": a for i, a in other.items()})
-            if not arrays:
+            if whole is None:
                 return
-            table = pa.table(arrays)
-            rows = self.batch_rows
+            table, rows = whole, self.batch_rows
         if table.num_rows:
-            self.key_hashes.append(pl.from_arrow(table).hash_rows(seed=HASH_SEED).to_arrow())
+            self.key_hashes.append(_row_hashes(table))
             self.key_rows.append(pc.cast(rows, pa.int32()))
 
     def end_table(self) -> None:
-        """Report the table's duplicate keys (or, without a key, duplicate rows).
+        """Report the table's repeated rows: ``duplicate_row`` for a row equal in every cell
+        to an earlier one (pasted twice), ``duplicate_key`` for a row of a keyed table whose
+        key repeats an earlier row's with other values (two figures for one kelurahan and
+        year). The two are different mistakes, and a clerk fixes them differently: delete the
+        copy, or find out which figure is right.
 
-        The hashes are sorted (stably, so equal hashes keep file order): a hash equal to its
-        predecessor is a repeat of its group's first row. Memory: the 12 bytes a row kept
-        while streaming, plus the sort's index (8 bytes a row) for a moment."""
+        The key hashes are sorted (stably, so equal hashes keep file order): a hash equal to
+        its predecessor is a repeat of its group's first row; in a keyed table the whole
+        rows' hashes of the two then tell which kind it is. Memory: the 12 bytes a row kept
+        while streaming (20 in a keyed table), plus the sort's index (8 bytes a row) for a
+        moment."""
         hashes = pa.chunked_array(self.key_hashes, pa.uint64())
         rows = pa.chunked_array(self.key_rows, pa.int32())
-        self.key_hashes, self.key_rows = [], []
+        whole = pa.chunked_array(self.row_hashes, pa.uint64()) if self.pk else None
+        self.key_hashes, self.key_rows, self.row_hashes = [], [], []
         n = len(hashes)
         if n < 2:
             return
@@ -862,19 +880,30 @@ class _Run:
         positions = pa.array(range(n), pa.int64())
         start = pc.fill_null_forward(pc.if_else(repeat, pa.scalar(None, pa.int64()), positions))
         dup_pos = pc.indices_nonzero(repeat)
-        dup_rows = rows.take(order.take(dup_pos))
-        first_rows = rows.take(order.take(start.take(dup_pos)))
+        dup_idx, first_idx = order.take(dup_pos), order.take(start.take(dup_pos))
+        dup_rows, first_rows = rows.take(dup_idx), rows.take(first_idx)
+        if whole is None:
+            self._duplicates("duplicate_row", dup_rows, first_rows)
+            return
+        exact = pc.equal(whole.take(dup_idx), whole.take(first_idx))
+        self._duplicates("duplicate_row", dup_rows.filter(exact), first_rows.filter(exact))
+        other = pc.invert(exact)
+        self._duplicates("duplicate_key", dup_rows.filter(other), first_rows.filter(other))
+
+    def _duplicates(self, code: str, dup_rows: pa.ChunkedArray, first_rows: pa.ChunkedArray) -> None:
+        """Count and keep (up to the cap, in file order) the findings of repeated rows."""
+        if not len(dup_rows):
+            return
         keep = pc.sort_indices(dup_rows).slice(0, self.cap)
-        code = "duplicate_key" if self.pk else "duplicate_row"
-        self.counts[code] += count
-        labels = self._key_labels()
-        column = self.pk[0] if self.pk else None
+        self.counts[code] += len(dup_rows)
+        labels = self._key_labels() if code == "duplicate_key" else {}
+        column = self.pk[0] if code == "duplicate_key" else None
         pos = self.by_name[column].order if column else -1
         for row, first in zip(
             dup_rows.take(keep).to_pylist(), first_rows.take(keep).to_pylist(), strict=True
         ):
             details: dict[str, Any] = {"first_row": first}
-            if self.pk:
+            if code == "duplicate_key":
                 details["key"] = list(self.pk)
                 if first in labels:
                     details["key_value"] = labels[first]
@@ -973,6 +1002,11 @@ class _Run:
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _row_hashes(table: pa.Table) -> pa.Array:
+    """One 64-bit hash a row of ``table`` (its cells as read), seeded alike in every run."""
+    return pl.from_arrow(table).hash_rows(seed=HASH_SEED).to_arrow()
 
 
 def _period_text(value: Any) -> str:
