@@ -138,11 +138,16 @@ def test_a_kelurahan_code_is_a_valid_region(tmp_path):
     ]
 
 
-def test_duplicate_key_points_at_the_first_occurrence(tmp_path, rows):
-    twin = list(corpus.find(rows, "64.71.02", 2022))
+def _append_other_figures_for(rows, code: str, year: int) -> None:
+    """A second row for one kelurahan and year, with other figures: one key, two values."""
+    twin = list(corpus.find(rows, code, year))
     twin[LK] += 5
     twin[JML] += 5
     rows.append(twin)
+
+
+def test_duplicate_key_points_at_the_first_occurrence(tmp_path, rows):
+    _append_other_figures_for(rows, "64.71.02", 2022)
     path = corpus.write_csv(tmp_path / "p.csv", rows)
     report = validate(str(path), "csv", corpus.schema())
     f = at(report, "duplicate_key", len(rows) + 1, "kode_wilayah")
@@ -156,10 +161,7 @@ def test_duplicate_key_points_at_the_first_occurrence(tmp_path, rows):
 def test_a_row_pasted_twice_in_a_keyed_table_is_a_duplicate_row_not_a_duplicate_key(tmp_path, rows):
     pasted = list(corpus.find(rows, "64.71.03", 2023))
     rows.insert(4, pasted)  # the copy sits higher up than the row it copies
-    other = list(corpus.find(rows, "64.71.02", 2022))
-    other[LK] += 5
-    other[JML] += 5
-    rows.append(other)
+    _append_other_figures_for(rows, "64.71.02", 2022)
     path = corpus.write_csv(tmp_path / "p.csv", rows)
     report = validate(str(path), "csv", corpus.schema())
 
