@@ -176,3 +176,34 @@ def per_year_workbook(path: Path, rows: Sequence[list[Any]], *, notes: bool = Fa
     if notes:
         sheets["Catatan"] = (["Catatan"], [["Sumber: Disdukcapil Kota Balikpapan (data sintetis)"]])
     return write_xlsx(path, sheets)
+
+
+# An office table as clerks and BPS lay it out (issue #15): title, unit, header, kecamatan rows
+# in Indonesian number format, a total row, notes and a signature below.
+TITLE = "Jumlah Penduduk dan Luas Wilayah, menurut Kecamatan, Kota Balikpapan, 2024"
+OFFICE_HEADER = ["kode_wilayah", "kecamatan", "luas_km2", "jumlah_penduduk"]
+OFFICE_ROWS = [
+    ("64.71.01", "Balikpapan Timur", "137,16", "91.234"),
+    ("64.71.02", "Balikpapan Barat", "179,95", "95.111"),
+    ("64.71.03", "Balikpapan Utara", "132,16", "180.001"),
+    ("64.71.04", "Balikpapan Tengah", "11,07", "110.222"),
+    ("64.71.05", "Balikpapan Selatan", "35,12", "120.345"),
+    ("64.71.06", "Balikpapan Kota", "11,91", "105.333"),
+]
+NOTES = [
+    "Sumber: Dinas Kependudukan dan Pencatatan Sipil Kota Balikpapan",
+    "Keterangan: data semester II, per 31 Desember",
+]
+SIGNATURE = ["Balikpapan, 31 Desember 2024", "Kepala Dinas"]
+
+
+def semicolon_csv(path, *, total: str = "702.246", notes: bool = True):
+    """The table as Excel in an Indonesian locale saves it: ``;``, decimal comma, grouping
+    dot, Windows-1252, every row padded to the table's width."""
+    lines = [f"{TITLE};;;", "Satuan: km2, jiwa;;;", ";".join(OFFICE_HEADER)]
+    lines += [";".join(row) for row in OFFICE_ROWS]
+    lines.append(f"64.71;Kota Balikpapan;507,37;{total}")
+    if notes:
+        lines += [";;;", *(f"{n};;;" for n in NOTES), *(f";;{s};" for s in SIGNATURE)]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return path

@@ -409,3 +409,19 @@ def test_the_copied_share_is_the_admins_between_a_half_and_all(ckan_config, monk
     updates would look copied, so it never goes lower; a value that is no number is ignored."""
     monkeypatch.setitem(ckan_config, config.QUALITY_COPIED_SHARE, setting)
     assert config.quality_copied_share() == share
+
+
+def test_an_office_csv_with_notes_below_is_valid_and_its_page_lists_the_notes(opd, app, tmp_path):
+    """Indonesian Excel's ``;`` CSV with a title above and the source and a signature below
+    (issue #15): valid, and the resource page shows the notes as catatan, not as errors."""
+    content = corpus.semicolon_csv(tmp_path / "penduduk.csv").read_bytes()
+    pkg = penduduk_dataset()
+    res = upload(pkg["id"], "penduduk-2024", content, periode="2024")
+
+    shown = helpers.call_action("satudata_resource_validation_show", context=site_context(), id=res["id"])
+    assert (shown["status"], shown["errors"]) == ("valid", 0)
+    assert set(shown["counts"]) <= {"unit_mismatch"}  # km2 next to the dataset's jiwa: a second measure
+    assert [n["text"] for n in shown["notes"]][:2] == corpus.NOTES
+    publish(pkg["id"])
+    page = app.get(f"/dataset/{pkg['name']}/resource/{res['id']}")
+    assert corpus.NOTES[0] in page.body and "satudata-validation-notes" in page.body

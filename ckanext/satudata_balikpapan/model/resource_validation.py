@@ -34,6 +34,7 @@ resource_validation = sa.Table(
     sa.Column("findings", sa.JSON),
     sa.Column("counts", sa.JSON),
     sa.Column("profile", sa.JSON),
+    sa.Column("notes", sa.JSON),  # the note lines below the table: catatan, not data
     sa.Column("schema_hash", sa.UnicodeText),
     sa.Column("fingerprint", sa.UnicodeText),
     sa.Column("format", sa.UnicodeText),

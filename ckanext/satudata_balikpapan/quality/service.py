@@ -213,6 +213,7 @@ def _row_out(row: dict[str, Any]) -> dict[str, Any]:
         "errors": sum(n for code, n in counts.items() if severity(code) == ERROR),
         "warnings": sum(n for code, n in counts.items() if severity(code) == WARNING),
         "rows": row.get("rows"),
+        "notes": list(row.get("notes") or []),
         "sha256": row.get("sha256"),
         "format": row.get("format"),
         "schema_hash": row.get("schema_hash"),
@@ -541,6 +542,7 @@ def _validate_file(
                 findings=[f.to_dict() for f in report.findings],
                 counts=dict(report.counts),
                 profile=report.profile,
+                notes=report.notes,
             )
     try:
         validations.save(resource["id"], pkg["id"], **values)

@@ -112,6 +112,30 @@ class Region:
     parent: str | None
 
 
+# How a region's name is compared (``region_name_key``; the quality engine applies the same
+# steps to Arrow columns): lower case, a leading "Kecamatan"/"Kelurahan"/"Kec."/"Kel."/"Desa"
+# dropped, every run of other characters than letters and digits one space.
+REGION_NAME_PREFIX = r"^(kecamatan|kelurahan|kec\.?|kel\.?|desa)\s+"
+REGION_NAME_OTHER = r"[^a-z0-9]+"
+
+
+def region_name_key(name: str) -> str:
+    """``name`` as region names are compared: "Kel. Margo  Mulyo" and "margo-mulyo" are one."""
+    text = re.sub(REGION_NAME_PREFIX, "", name.strip().lower())
+    return re.sub(REGION_NAME_OTHER, " ", text).strip()
+
+
+@cache
+def region_codes_by_name() -> dict[str, str | None]:
+    """:func:`region_name_key` of each region's name -> its code (None for a name two regions
+    share), for checking the names a table gives next to its codes."""
+    out: dict[str, str | None] = {}
+    for code, region in regions().items():
+        key = region_name_key(region.name)
+        out[key] = None if key in out and out[key] != code else code
+    return out
+
+
 @cache
 def regions() -> dict[str, Region]:
     """Every region of Kota Balikpapan by Kemendagri code (``64.71``, ``64.71.NN``, ...)."""

@@ -159,6 +159,7 @@ def resource_validation(res: dict[str, Any]) -> dict[str, Any] | None:
         "colour": STATUS_COLOURS.get((row or {}).get("status") or "", "secondary"),
         "validated_at": (row or {}).get("validated_at"),
         "rows": (row or {}).get("rows"),
+        "notes": (row or {}).get("notes") or [],
         "errors": (row or {}).get("errors", 0),
         "warnings": (row or {}).get("warnings", 0),
         "error_message": service.failure_message(row["error"]) if row and row.get("error") else None,

@@ -233,6 +233,13 @@ class Finding:
                 if id_
                 else f"value {_q(v)} {_constraint_text(d, lang)}"
             )
+        if code == "invalid_region_code" and d.get("name"):
+            named, expected = d["name"], d.get("expected_code")
+            if id_:
+                hint = f" (kode {named} adalah {expected})" if expected else ""
+                return f"kode wilayah {_q(v)} bukan kode {_q(named)}{hint}"
+            hint = f" ({named} is {expected})" if expected else ""
+            return f"region code {_q(v)} is not the code of {_q(named)}{hint}"
         if code == "invalid_region_code":
             return (
                 f"kode wilayah {_q(v)} bukan kode Kemendagri wilayah Kota Balikpapan"

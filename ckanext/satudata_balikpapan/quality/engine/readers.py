@@ -25,6 +25,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -42,6 +43,10 @@ XLSX_BATCH_ROWS = 20_000
 BATCH_CELLS = 500_000  # a batch of a wide table has fewer rows: memory follows cells, not rows
 DELIMITERS = (",", ";", "\t", "|")
 TITLE_SCAN_ROWS = 10  # how far down the header is looked for
+# How a note line below a table starts, in Indonesian and English office files (RE2 and
+# Python syntax alike): "Sumber: Dinas ...", "Keterangan:", "Ket.", "Catatan:", "*) ...", "1) ...".
+NOTE_RE = r"(?i)^(sumber|keterangan|ket\s*[.:]|catatan|cat\s*[.:]|note|notes|source)\b|^\*|^\d{1,2}\)\s"
+HEADER_SCAN_ROWS = 50  # records read to choose the delimiter (the header and rows below it)
 
 
 def batch_rows(width: int, most: int) -> int:
@@ -67,6 +72,22 @@ class CsvDialect:
     delimiter: str
     skip: int = 0  # title records above the header
     skip_lines: int = 0  # the lines they take (more than ``skip`` when one spans lines)
+
+
+def note_rows(rows: Sequence[Sequence[Any]]) -> list[int]:
+    """The positions of the note lines below a table: a row with one filled cell that starts
+    like a note (:data:`NOTE_RE`), and every row with at most one filled cell after it (the
+    note's next lines, the signature block: place and date, office, name, NIP). They are
+    catatan, not data. The validator applies the same rule to Arrow columns."""
+    out: list[int] = []
+    for index, row in enumerate(rows):
+        cells = [c if isinstance(c, str) else cell_text(c) for c in row if c is not None]
+        filled = [c.strip() for c in cells if c.strip()]
+        if len(filled) > 1 or not filled:
+            continue
+        if out or re.match(NOTE_RE, filled[0]):
+            out.append(index)
+    return out
 
 
 def title_rows(rows: Sequence[Sequence[Any]]) -> int:
@@ -119,7 +140,7 @@ def sniff_encoding(head: bytes, final: bool = True) -> str:
 
 def sniff_csv(path: str) -> CsvDialect:
     """How a CSV file is written: the encoding (:func:`sniff_encoding` of the first megabyte),
-    the delimiter (the most frequent of ``, ; tab |`` in the header record) and the title rows
+    the delimiter (:func:`sniff_delimiter`: the header's agreement with the rows) and the title rows
     above the header (:func:`title_rows`)."""
     with open(path, "rb") as f:
         head = f.read(SNIFF_BYTES)
@@ -138,28 +159,32 @@ def sniff_csv(path: str) -> CsvDialect:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter most frequent on one of the top lines (outside quotes): the header's,
-    also when title lines above it have none."""
-    best_counts = dict.fromkeys(DELIMITERS, 0)
-    counts = dict.fromkeys(DELIMITERS, 0)
-    quoted, lines = False, 0
-    for ch in text:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted:
-            if ch == "\n":
-                for d in DELIMITERS:
-                    best_counts[d] = max(best_counts[d], counts[d])
-                counts = dict.fromkeys(DELIMITERS, 0)
-                lines += 1
-                if lines >= TITLE_SCAN_ROWS:
-                    break
-            elif ch in counts:
-                counts[ch] += 1
-    for d in DELIMITERS:
-        best_counts[d] = max(best_counts[d], counts[d])
-    best = max(DELIMITERS, key=lambda d: best_counts[d])
-    return best if best_counts[best] else ","
+    """The delimiter under which the header agrees with the rows below it.
+
+    For each of ``, ; tab |`` the top records are read as CSV; the header is the first
+    record with two or more filled cells (title lines above it have one), and the delimiter
+    scores by how many of the records after it have as many cells as the header, then by
+    the header's width. Counting characters instead is fooled by Indonesian exports: a ``;``
+    file whose title line reads "Jumlah Penduduk, menurut Kecamatan, 2024" and whose figures
+    carry decimal commas ("1.234,5") has more commas on some line than semicolons. A file of
+    one line keeps the widest header; none with two cells gives ``,``."""
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            records = list(islice(reader, HEADER_SCAN_ROWS))
+        except csv.Error:  # e.g. a cell past the csv module's field limit: not this delimiter
+            continue
+        if len(records) > 1 and not text.endswith(("\n", "\r")):
+            records.pop()  # the last record of a partial head may be cut short
+        header = next((i for i, r in enumerate(records) if sum(1 for c in r if c.strip()) >= 2), None)
+        if header is None:
+            continue
+        width = len(records[header])
+        score = (sum(1 for r in records[header + 1 :] if len(r) == width), width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def _skip_titles(reader: Any, dialect: CsvDialect) -> None:

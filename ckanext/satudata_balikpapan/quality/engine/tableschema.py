@@ -571,6 +571,9 @@ def field_by_role(descriptor: dict[str, Any], role: str) -> str | None:
 _INT = re.compile(r"^\s*[+-]?\d+\s*$")
 _NUM = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 _NUM_ID = re.compile(r"^\s*[+-]?\d{1,3}(\.\d{3})+(,\d+)?\s*$|^\s*[+-]?\d+,\d+\s*$")
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")
+# How Excel in an Indonesian locale writes numbers: decimal comma, grouping dot.
+INDONESIAN_NUMBERS = {"decimalChar": ",", "groupChar": "."}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UNIT_IN_HEADER = re.compile(r"[\(\[]\s*([^\)\]]{1,30}?)\s*[\)\]]\s*$")
 _PERCENT_WORDS = ("persen", "persentase", "prosentase", "percent", "pct")
@@ -691,6 +694,25 @@ def _is_ratio(name: str, unit: str | None) -> bool:
     return any(word in _RATIO_WORDS for word in norm(name).split("_"))
 
 
+def writes_indonesian_numbers(delimiter: str | None, columns: list[list[str]]) -> bool:
+    """Whether a CSV file writes its numbers the Indonesian way (``1.234,5``): it is
+    separated by ``;`` (Excel in an Indonesian locale uses ``;`` because the comma is its
+    decimal mark), or a cell carries a decimal comma (``35,12``), which no English export
+    writes unquoted. Then ``120.345`` is a hundred and twenty thousand, not a fraction."""
+    return delimiter == ";" or any(_DECIMAL_COMMA.match(v) for col in columns for v in col)
+
+
+def number_style(values: list[str], indonesian: bool) -> dict[str, str] | None:
+    """``decimalChar`` and ``groupChar`` for a column of numbers written the Indonesian way
+    (:func:`writes_indonesian_numbers` of its file), or None: plain integers need none, and
+    a file that writes English numbers keeps ``120.345`` a fraction."""
+    if not indonesian or not values or all(_INT.match(v) for v in values):
+        return None
+    if all(_NUM_ID.match(v) or _INT.match(v) for v in values):
+        return dict(INDONESIAN_NUMBERS)
+    return None
+
+
 def _guess_type(values: list[str], name: str) -> str:
     n = norm(name)
     if not values:
@@ -717,14 +739,14 @@ def _guess_type(values: list[str], name: str) -> str:
 
 def _table_sample(
     path: str, fmt: str, sample_rows: int
-) -> tuple[list[str], list[list[Any]], list[str] | None]:
-    """Header, sample rows (as text) and, for a workbook, the sheets whose header matches
-    the first sheet's."""
+) -> tuple[list[str], list[list[Any]], list[str] | None, str | None]:
+    """Header, sample rows (as text), for a workbook the sheets whose header matches the
+    first sheet's, and for a CSV file its delimiter."""
 
     if fmt == "csv":
         dialect = readers.sniff_csv(path)
         header, rows = readers.csv_sample(path, dialect, sample_rows)
-        return header, rows, None
+        return header, rows, None, dialect.delimiter
     sheets: list[str] = []
     header: list[str] = []
     rows: list[list[Any]] = []
@@ -738,7 +760,7 @@ def _table_sample(
             sheets.append(sheet.name)
         elif sheet.header == header:
             sheets.append(sheet.name)
-    return header, rows, sheets
+    return header, rows, sheets, None
 
 
 def infer(path: str, fmt: str, *, sample_rows: int = 1000, limits: Limits | None = None) -> dict[str, Any]:
@@ -767,7 +789,12 @@ def infer(path: str, fmt: str, *, sample_rows: int = 1000, limits: Limits | None
     raises :class:`~.limits.LimitExceeded` before anything is read.
     """
     measure(path, fmt, limits or Limits())
-    header, rows, sheets = _table_sample(path, fmt, sample_rows)
+    header, rows, sheets, delimiter = _table_sample(path, fmt, sample_rows)
+    notes = set(readers.note_rows(rows))
+    rows = [  # catatan below the table and blank rows are not data
+        row for i, row in enumerate(rows)
+        if i not in notes and any(str(c).strip() for c in row if c is not None)
+    ]  # fmt: skip
     missing_values = list(DEFAULT_MISSING)
     cells_seen = {c.strip() for r in rows for c in r if isinstance(c, str)}
     if "-" in cells_seen:
@@ -775,6 +802,7 @@ def infer(path: str, fmt: str, *, sample_rows: int = 1000, limits: Limits | None
     columns: list[list[str]] = [[(r[i] if i < len(r) else "") for r in rows] for i in range(len(header))]
     fields: list[dict[str, Any]] = []
     region_codes = vocabularies.REGION_CODE
+    indonesian = writes_indonesian_numbers(delimiter, columns)
     for label, col in zip(header, columns, strict=False):
         n = norm(label)
         present = [v for v in col if v.strip() not in missing_values]
@@ -787,7 +815,9 @@ def infer(path: str, fmt: str, *, sample_rows: int = 1000, limits: Limits | None
             fld["type"] = "string"
             fld["satudata:role"] = "region"
         else:
-            fld["type"] = _guess_type(present, label)
+            style = number_style([v.strip() for v in present], indonesian)
+            fld["type"] = "number" if style else _guess_type(present, label)
+            fld.update(style or {})
             if _period_name(n) or (fld["type"] == "year" and n in ("tahun", "year")):
                 fld["satudata:role"] = "period"
             elif _id_name(n) and fld["type"] == "integer":
@@ -803,7 +833,7 @@ def infer(path: str, fmt: str, *, sample_rows: int = 1000, limits: Limits | None
         if role in ("region", "period") or (present and len(present) == len(col) and rows):
             constraints["required"] = True
         if fld["type"] in NUMERIC and role is None and present:
-            values = [float(v) for v in present]
+            values = [parse_limit(fld["type"], v, fld) for v in present]
             unit = unit_from_header(label)
             if unit:
                 fld["satudata:unit"] = unit

@@ -76,6 +76,8 @@ SPECIAL_RE = r"(?i)^[+-]?(nan|snan|inf|infinity)$"
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
 FALSE_VALUES = ["false", "False", "FALSE", "0"]
 NULL_STR = pa.scalar(None, pa.string())
+MAX_NOTES = 50  # note lines kept per file
+NOTE_CHARS = 300  # of each
 HASH_SEED = 0x6471
 
 
@@ -137,7 +139,8 @@ class Report:
 
     ``findings`` (at most ``max_findings`` per code, in file order), ``counts`` (every
     occurrence per code, also past that cap), ``rows`` (data rows checked, blank rows
-    excluded), ``blank_rows``, ``sha256`` of the file's bytes, ``sheets`` validated (XLSX),
+    excluded), ``blank_rows``, ``notes`` (the note lines below a table, read as catatan and
+    not as data: ``row``, ``sheet``, ``text``), ``sha256`` of the file's bytes, ``sheets`` validated (XLSX),
     ``encoding`` and ``delimiter`` (CSV), and ``profile``: the bounded per-period summary
     that later resources are compared with (see :mod:`..quality.profile`).
     """
@@ -152,6 +155,7 @@ class Report:
     encoding: str | None = None
     delimiter: str | None = None
     blank_rows: int = 0
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -182,6 +186,7 @@ class Report:
                 "counts": dict(self.counts),
                 "rows": self.rows,
                 "blank_rows": self.blank_rows,
+                "notes": self.notes,
                 "sha256": self.sha256,
                 "format": self.fmt,
                 "sheets": self.sheets,
@@ -421,10 +426,25 @@ class _Run:
         if codes is None:
             codes = vocabularies.regions().keys()
         self.region_set = pa.array(sorted(codes), pa.string())
+        # names against codes: a region code and, in the same row, a region's name (a label)
+        by_name = vocabularies.region_codes_by_name()
+        regions = vocabularies.regions()
+        self.region_keys = pa.array(
+            [
+                vocabularies.region_name_key(regions[c].name) if c in regions else None
+                for c in self.region_set.to_pylist()
+            ],
+            pa.string(),
+        )
+        self.name_keys = pa.array(sorted(by_name), pa.string())
+        self.name_codes = pa.array([by_name[k] for k in sorted(by_name)], pa.string())
+        self.region_field = next((f for f in self.fields if f.role == "region"), None)
+        self.name_fields = [f for f in self.fields if f.role == "label" and f.type == "string"]
         self.kept: dict[str, list[tuple[tuple, Finding]]] = {}
         self.counts: Counter[str] = Counter()
         self.rows = 0
         self.blank_rows = 0
+        self.notes: list[dict[str, Any]] = []
         self.sheets: list[str] = []
         totals = schema.get("satudata:totals") or {}
         self.total_columns = [spec for spec in totals.get("columns", []) if spec["field"] in self.by_name]
@@ -577,6 +597,7 @@ class _Run:
                     (self.table_no, header_row, len(self.fields) + i),
                 )
         self.blank_reported: set[int] = set()
+        self.in_notes = False  # past the first note line below this table
         self.key_hashes: list[pa.Array] = []
         self.key_rows: list[pa.Array] = []
         self.row_hashes: list[pa.Array] = []  # keyed tables: the whole row's, for duplicate_row
@@ -611,9 +632,12 @@ class _Run:
         n_blank = _count(blank) if present_fields else raw.num_rows
         extra = raw.extra
         others = [i for i in range(len(raw.columns)) if i not in set(self.positions.values())]
-        if n_blank:
+        notes = self._notes(raw, blank) if present_fields and n_blank < raw.num_rows else None
+        if notes is not None:
+            blank = pc.or_(blank, notes) if blank is not None else notes
+        if n_blank or notes is not None:
             self.blank_rows += n_blank
-            if n_blank == raw.num_rows:
+            if _count(blank) == raw.num_rows:
                 return
             keep = pc.invert(blank)
             cols = {k: pc.filter(v, keep) for k, v in cols.items()}
@@ -706,6 +730,7 @@ class _Run:
                 self.decimals[f.name] = max(
                     self.decimals[f.name], _decimals(pc.if_else(valid, col, NULL_STR))
                 )
+        self._names_against_codes(cols)
         self._column_totals(typed)
         self._hash_keys(typed, cols, other_cols)
         self._profile(typed, cols, rows)
@@ -813,6 +838,72 @@ class _Run:
                 details={"kind": "column", "parts": list(spec["parts"])},
                 per_row={"total": total, "sum": s},
             )
+
+    def _names_against_codes(self, cols: dict[str, pa.Array]) -> None:
+        """``invalid_region_code`` where a row gives a known region code and, in a label
+        column, the name of *another* region ("64.71.05" next to "Balikpapan Kota"): two codes
+        swapped between rows pass the membership check, not this one. Labels that name no
+        region ("Jumlah", a puskesmas) are not compared; the finding names both, and the code
+        of the region named."""
+        region = self.region_field
+        if region is None or region.name not in cols:
+            return
+        codes = pc.utf8_trim_whitespace(cols[region.name])
+        expected = pc.take(self.region_keys, pc.index_in(codes, value_set=self.region_set))
+        for f in self.name_fields:
+            if f.name not in cols:
+                continue
+            names = pc.utf8_lower(pc.utf8_trim_whitespace(cols[f.name]))
+            names = pc.replace_substring_regex(names, vocabularies.REGION_NAME_PREFIX, "")
+            names = pc.utf8_trim(pc.replace_substring_regex(names, vocabularies.REGION_NAME_OTHER, " "), " ")
+            named = pc.index_in(names, value_set=self.name_keys)
+            wrong = pc.and_(pc.is_valid(named), pc.not_equal(names, expected))
+            wrong = pc.fill_null(wrong, False)
+            if _count(wrong):
+                self.emit(
+                    "invalid_region_code", wrong, column=region, values=cols[region.name],
+                    details={"name_column": f.name},
+                    per_row={"name": cols[f.name], "expected_code": pc.take(self.name_codes, named)},
+                )  # fmt: skip
+            return  # one name column is enough: the first label
+
+    def _notes(self, raw: readers.RawBatch, blank: pa.Array | None) -> pa.Array | None:
+        """The note lines below the table in this batch (:func:`~.readers.note_rows`, the
+        rule, here on Arrow columns), or None. They are kept in :attr:`notes` to be shown as
+        catatan, never checked as data: read as rows they gave a clean workbook dozens of
+        errors, and their empty cells made the total check skip a wrong total above them."""
+        filled: pa.Array | None = None
+        first: pa.Array | None = None
+        for col in raw.columns:
+            text = pc.utf8_trim_whitespace(col)
+            has = pc.fill_null(pc.greater(pc.utf8_length(text), 0), False)
+            filled = pc.cast(has, pa.int32()) if filled is None else pc.add(filled, pc.cast(has, pa.int32()))
+            first = (
+                pc.if_else(has, text, NULL_STR)
+                if first is None
+                else pc.coalesce(first, pc.if_else(has, text, NULL_STR))
+            )
+        if filled is None:
+            return None
+        single = pc.less_equal(filled, 1)
+        if blank is not None:
+            single = pc.and_(single, pc.invert(blank))
+        if not self.in_notes:
+            starts = pc.and_(single, pc.fill_null(pc.match_substring_regex(first, readers.NOTE_RE), False))
+            hits = pc.indices_nonzero(starts)
+            if not len(hits):
+                return None
+            after = pc.greater_equal(pa.array(range(raw.num_rows), pa.int64()), hits[0])
+            single = pc.and_(single, after)
+            self.in_notes = True
+        if not _count(single):
+            return None
+        for row, text in zip(
+            pc.filter(raw.rows, single).to_pylist(), pc.filter(first, single).to_pylist(), strict=True
+        ):
+            if len(self.notes) < MAX_NOTES:
+                self.notes.append({"row": row, "sheet": self.sheet, "text": (text or "")[:NOTE_CHARS]})
+        return single
 
     def _hash_keys(
         self, typed: dict[str, pa.Array], cols: dict[str, pa.Array], other: dict[int, pa.Array]
@@ -1132,6 +1223,7 @@ def validate(
         encoding=encoding,
         delimiter=delimiter,
         blank_rows=run.blank_rows,
+        notes=run.notes,
     )
 
 
