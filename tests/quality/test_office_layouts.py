@@ -8,6 +8,7 @@ from __future__ import annotations
 import xlsxwriter
 
 from ckanext.satudata_balikpapan.quality.engine import infer, readers, validate
+from tests.quality import corpus
 from tests.quality.corpus import NOTES, OFFICE_HEADER, OFFICE_ROWS, SIGNATURE, TITLE, semicolon_csv
 
 
@@ -120,3 +121,72 @@ def test_labels_that_name_no_region_are_not_compared(tmp_path):
     path.write_bytes(text.replace(";Kota Balikpapan;", ";Jumlah;").encode("cp1252"))
 
     assert "invalid_region_code" not in validate(str(path), "csv", infer(str(path), "csv")).counts
+
+
+def test_personal_data_in_cells_and_in_the_signature_block_blocks_publication(tmp_path):
+    path = semicolon_csv(tmp_path / "penduduk.csv")
+    text = path.read_bytes().decode("cp1252")
+    text = text.replace("Keterangan: data semester II, per 31 Desember", "Keterangan: hubungi 0812-3456-7890")
+    text = text.replace(";;Kepala Dinas;", ";;NIP. 19700101 199001 1 001;")
+    text += "64.71.06;Balikpapan Kota;6471014107900003;andi.warga@gmail.com\r\n"  # a NIK, an address
+    path.write_bytes(text.encode("cp1252"))
+    report = validate(str(path), "csv", infer(str(semicolon_csv(tmp_path / "bersih.csv")), "csv"))
+
+    found = sorted((f.row, f.column, f.details["kind"], f.details["masked"]) for f in report.findings
+                   if f.code == "personal_data")  # fmt: skip
+    assert found == [
+        (13, "kode_wilayah", "phone", "0812…90"),
+        (15, "luas_km2", "nip", "1970…01"),
+        (16, "jumlah_penduduk", "email", "…@gmail.com"),
+        (16, "luas_km2", "nik", "6471…03"),
+    ]
+    assert not report.valid
+    messages = " ".join(f.message("id") for f in report.findings if f.code == "personal_data")
+    assert "6471014107900003" not in messages and "andi.warga" not in messages
+    assert "UU 27/2022" in messages
+
+
+def test_office_contacts_are_not_personal_data(tmp_path):
+    path = semicolon_csv(tmp_path / "penduduk.csv")
+    text = (
+        path.read_bytes()
+        .decode("cp1252")
+        .replace(
+            "Keterangan: data semester II, per 31 Desember",
+            "Keterangan: pertanyaan ke disdukcapil@balikpapan.go.id atau (0542) 421000",
+        )
+    )
+    path.write_bytes(text.encode("cp1252"))
+
+    assert "personal_data" not in validate(str(path), "csv", infer(str(path), "csv")).counts
+
+
+def _plain(schema: dict) -> dict:
+    """``schema`` as frictionless or another portal writes it: no Satu Data properties."""
+    fields = [{k: v for k, v in f.items() if not k.startswith("satudata:")} for f in schema["fields"]]
+    return {k: v for k, v in schema.items() if not k.startswith("satudata:")} | {"fields": fields}
+
+
+def test_a_plain_table_schema_gets_its_roles_from_the_field_names_and_says_what_did_not_run(tmp_path):
+    rows = corpus.penduduk()
+    for row in rows:  # the last year copies the one before: the period check must see it
+        if row[2] == 2024:
+            before = corpus.find(rows, row[0], 2023)
+            row[3:] = before[3:]
+    path = corpus.write_csv(tmp_path / "penduduk.csv", rows)
+    report = validate(str(path), "csv", _plain(corpus.schema()))
+
+    assert {"field": "kode_wilayah", "role": "region"} in report.checks["roles_given"]
+    assert {"field": "tahun", "role": "period"} in report.checks["roles_given"]
+    assert {"invalid_region_code", "copied_previous_period", "duplicate_key"} <= set(report.checks["ran"])
+    assert "copied_previous_period" in report.counts
+    not_run = {c["check"]: c["why"] for c in report.checks["not_run"]}
+    assert "satudata:totals" in not_run["total_mismatch"]["id"]  # the plain schema declares no totals
+
+
+def test_a_schema_with_its_own_roles_is_taken_as_it_is(tmp_path):
+    path = corpus.write_csv(tmp_path / "penduduk.csv", corpus.penduduk())
+    report = validate(str(path), "csv", corpus.schema())
+
+    assert report.checks["roles_given"] == []
+    assert "total_mismatch" in report.checks["ran"]

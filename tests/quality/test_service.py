@@ -425,3 +425,38 @@ def test_an_office_csv_with_notes_below_is_valid_and_its_page_lists_the_notes(op
     publish(pkg["id"])
     page = app.get(f"/dataset/{pkg['name']}/resource/{res['id']}")
     assert corpus.NOTES[0] in page.body and "satudata-validation-notes" in page.body
+
+
+def test_a_file_with_a_nik_cannot_be_published_and_the_nik_is_never_shown(opd, app, tmp_path):
+    """UU 27/2022: a NIK in a cell is a data error; the page and the API name the row, the
+    column and the kind, with the NIK masked."""
+    path = corpus.semicolon_csv(tmp_path / "penduduk.csv")
+    content = path.read_bytes() + b"64.71.06;Balikpapan Kota;6471014107900003;1\r\n"
+    pkg = penduduk_dataset()
+    res = upload(pkg["id"], "penduduk-2024", content, periode="2024")
+
+    shown = helpers.call_action("satudata_resource_validation_show", context=site_context(), id=res["id"])
+    assert shown["status"] == "tidak_valid"
+    finding = next(f for f in shown["findings"] if f["code"] == "personal_data")
+    assert (finding["row"], finding["column"], finding["details"]["kind"]) == (16, "luas_km2", "nik")
+    assert "6471014107900003" not in json.dumps(shown)
+    helpers.call_action("satudata_submit", context=site_context(), id=pkg["id"])
+    with pytest.raises(tk.ValidationError):
+        helpers.call_action("satudata_publish", context=site_context(), id=pkg["id"], override_reason="x")
+
+
+def test_a_plain_table_schema_says_on_the_page_which_checks_could_not_run(opd, app):
+    """A Table Schema written by another tool, without the portal's roles and totals: the
+    roles come from the field names, and the page lists the checks that could not run."""
+    types = ["string", "string", "year", "integer", "integer", "integer", "number"]
+    plain = {"fields": [{"name": h, "type": t} for h, t in zip(HEADER, types, strict=True)]}
+    pkg = penduduk_dataset()
+    rows = corpus.penduduk([LAST])
+    res = upload(pkg["id"], "penduduk", csv_bytes(rows), periode=str(LAST), schema=json.dumps(plain))
+
+    shown = helpers.call_action("satudata_resource_validation_show", context=site_context(), id=res["id"])
+    assert {"field": "kode_wilayah", "role": "region"} in shown["checks"]["roles_given"]
+    assert "total_mismatch" in [c["check"] for c in shown["checks"]["not_run"]]
+    publish(pkg["id"])
+    page = app.get(f"/dataset/{pkg['name']}/resource/{res['id']}").body
+    assert "satudata-validation-not-run" in page and "satudata:totals" in page

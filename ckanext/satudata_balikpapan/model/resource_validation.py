@@ -35,6 +35,7 @@ resource_validation = sa.Table(
     sa.Column("counts", sa.JSON),
     sa.Column("profile", sa.JSON),
     sa.Column("notes", sa.JSON),  # the note lines below the table: catatan, not data
+    sa.Column("checks", sa.JSON),  # which checks ran, which could not and why
     sa.Column("schema_hash", sa.UnicodeText),
     sa.Column("fingerprint", sa.UnicodeText),
     sa.Column("format", sa.UnicodeText),

@@ -214,6 +214,7 @@ def _row_out(row: dict[str, Any]) -> dict[str, Any]:
         "warnings": sum(n for code, n in counts.items() if severity(code) == WARNING),
         "rows": row.get("rows"),
         "notes": list(row.get("notes") or []),
+        "checks": dict(row.get("checks") or {}),
         "sha256": row.get("sha256"),
         "format": row.get("format"),
         "schema_hash": row.get("schema_hash"),
@@ -543,6 +544,7 @@ def _validate_file(
                 counts=dict(report.counts),
                 profile=report.profile,
                 notes=report.notes,
+                checks=report.checks,
             )
     try:
         validations.save(resource["id"], pkg["id"], **values)

@@ -160,6 +160,14 @@ def resource_validation(res: dict[str, Any]) -> dict[str, Any] | None:
         "validated_at": (row or {}).get("validated_at"),
         "rows": (row or {}).get("rows"),
         "notes": (row or {}).get("notes") or [],
+        "not_run": [
+            {"check": c.get("check"), "why": language.text_of(c.get("why"), lang)}
+            for c in ((row or {}).get("checks") or {}).get("not_run") or []
+        ],
+        "roles_given": [
+            {"field": r.get("field"), "role": role_label(r.get("role"))}
+            for r in ((row or {}).get("checks") or {}).get("roles_given") or []
+        ],
         "errors": (row or {}).get("errors", 0),
         "warnings": (row or {}).get("warnings", 0),
         "error_message": service.failure_message(row["error"]) if row and row.get("error") else None,

@@ -9,7 +9,8 @@ acknowledgement):
 
 * **errors** - the content is wrong or unreadable as described, whoever looks at it:
   ``type_error``, ``missing_value``, ``constraint_error``, ``invalid_region_code``,
-  ``duplicate_key``, ``total_mismatch``, and the structural ``header_mismatch``,
+  ``duplicate_key``, ``total_mismatch``, ``personal_data`` (a NIK, NIP, mobile number or
+  personal e-mail address in a cell: UU 27/2022), and the structural ``header_mismatch``,
   ``malformed_row``, ``file_error``.
 * **warnings** - suspicious, but with a legitimate explanation the walidata can confirm:
 
@@ -39,6 +40,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ckanext.satudata_balikpapan.quality.engine import personal
 from ckanext.satudata_balikpapan.quality.engine.limits import LIMIT_NAMES
 
 ERROR = "error"
@@ -75,6 +77,7 @@ CODES: dict[str, CodeInfo] = {
     ),
     "malformed_row": CodeInfo(ERROR, {"id": "Baris rusak", "en": "Malformed row"}),
     "file_error": CodeInfo(ERROR, {"id": "Berkas tidak terbaca", "en": "Unreadable file"}),
+    "personal_data": CodeInfo(ERROR, {"id": "Data pribadi", "en": "Personal data"}),
 }
 
 TYPE_NAMES = {
@@ -232,6 +235,16 @@ class Finding:
                 f"nilai {_q(v)} {_constraint_text(d, lang)}"
                 if id_
                 else f"value {_q(v)} {_constraint_text(d, lang)}"
+            )
+        if code == "personal_data":
+            kind = personal.label(str(d.get("kind") or ""), "id" if id_ else "en")
+            shown = f" ({d['masked']})" if d.get("masked") else ""
+            return (
+                f"sel memuat {kind}{shown}: data pribadi tidak boleh diterbitkan (UU 27/2022); "
+                "hapus atau samarkan"
+                if id_
+                else f"the cell holds a {kind}{shown}: personal data must not be published "
+                "(UU 27/2022); remove or mask it"
             )
         if code == "invalid_region_code" and d.get("name"):
             named, expected = d["name"], d.get("expected_code")

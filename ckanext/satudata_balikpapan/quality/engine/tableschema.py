@@ -656,6 +656,39 @@ def _label_name(n: str) -> bool:
     )
 
 
+def with_roles(schema: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """A plain Table Schema (as frictionless or another portal writes it: no
+    ``satudata:role`` on any field) with the roles its field names give, and the roles so
+    given (``field``, ``role``), for the report to say so. Without them the region, period and
+    names checks did not run at all, and nothing told the user. A schema that declares any
+    role is the author's word and is taken as it is."""
+    fields = schema.get("fields") or []
+    if any("satudata:role" in f for f in fields):
+        return schema, []
+    given: list[dict[str, str]] = []
+    out = []
+    for fld in fields:
+        n, ftype = norm(str(fld.get("name", ""))), fld.get("type", "string")
+        role = None
+        if _region_name(n) and ftype == "string":
+            role = "region"
+        elif _period_name(n) and ftype in ("year", "integer", "string"):
+            role = "period"
+        elif _label_name(n) and ftype == "string":
+            role = "label"
+        elif _dimension_name(n) and ftype in NUMERIC:
+            role = "dimension"
+        elif _id_name(n) and ftype == "integer":
+            role = "id"
+        elif n in ("satuan", "unit", "satuan_data") and ftype == "string":
+            role = "unit"
+        if role:
+            fld = {**fld, "satudata:role": role}
+            given.append({"field": str(fld["name"]), "role": role})
+        out.append(fld)
+    return ({**schema, "fields": out} if given else schema), given
+
+
 def _dimension_name(n: str) -> bool:
     return n in (
         "bulan",

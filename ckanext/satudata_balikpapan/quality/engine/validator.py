@@ -41,8 +41,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ckanext.satudata_balikpapan.quality.engine import personal, readers, tableschema
 from ckanext.satudata_balikpapan.quality.engine import profile as profiles
-from ckanext.satudata_balikpapan.quality.engine import readers, tableschema
 from ckanext.satudata_balikpapan.quality.engine.findings import (
     ERROR,
     WARNING,
@@ -140,7 +140,9 @@ class Report:
     ``findings`` (at most ``max_findings`` per code, in file order), ``counts`` (every
     occurrence per code, also past that cap), ``rows`` (data rows checked, blank rows
     excluded), ``blank_rows``, ``notes`` (the note lines below a table, read as catatan and
-    not as data: ``row``, ``sheet``, ``text``), ``sha256`` of the file's bytes, ``sheets`` validated (XLSX),
+    not as data: ``row``, ``sheet``, ``text``), ``checks`` (which checks ran and which could
+    not, and why; the roles given a plain Table Schema by its field names), ``sha256`` of
+    the file's bytes, ``sheets`` validated (XLSX),
     ``encoding`` and ``delimiter`` (CSV), and ``profile``: the bounded per-period summary
     that later resources are compared with (see :mod:`..quality.profile`).
     """
@@ -156,6 +158,7 @@ class Report:
     delimiter: str | None = None
     blank_rows: int = 0
     notes: list[dict[str, Any]] = field(default_factory=list)
+    checks: dict[str, Any] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -187,6 +190,7 @@ class Report:
                 "rows": self.rows,
                 "blank_rows": self.blank_rows,
                 "notes": self.notes,
+                "checks": self.checks,
                 "sha256": self.sha256,
                 "format": self.fmt,
                 "sheets": self.sheets,
@@ -632,7 +636,8 @@ class _Run:
         n_blank = _count(blank) if present_fields else raw.num_rows
         extra = raw.extra
         others = [i for i in range(len(raw.columns)) if i not in set(self.positions.values())]
-        notes = self._notes(raw, blank) if present_fields and n_blank < raw.num_rows else None
+        self._personal_data(raw, blank)  # every cell, the notes and signature below included
+        notes = self._notes(raw, blank, misses) if present_fields and n_blank < raw.num_rows else None
         if notes is not None:
             blank = pc.or_(blank, notes) if blank is not None else notes
         if n_blank or notes is not None:
@@ -839,6 +844,65 @@ class _Run:
                 per_row={"total": total, "sum": s},
             )
 
+    def checks(self, roles_given: list[dict[str, str]]) -> dict[str, Any]:
+        """Which of the checks that depend on the schema ran on this file, and why the others
+        could not (``{"ran": [...], "not_run": [{"check", "why": {id, en}}], "roles_given"}``):
+        a file that gives no finding because a check never ran must say so."""
+        period = (
+            self.period_field is not None
+            or bool(self.context.period)
+            or any(parse_period(s) is not None for s in self.sheets)
+        )
+        conditions = [
+            ("invalid_region_code", self.region_field is not None,
+             "tidak ada kolom kode wilayah (peran region, mis. kode_wilayah)",
+             "no region code column (role region, e.g. kode_wilayah)"),
+            ("region_names", self.region_field is not None and bool(self.name_fields),
+             "tidak ada kolom kode wilayah dengan kolom nama wilayah di sampingnya",
+             "no region code column with a region name column beside it"),
+            ("duplicate_key", bool(self.pk),
+             "skema tidak menyatakan kunci baris (primaryKey)",
+             "the schema declares no row key (primaryKey)"),
+            ("total_mismatch", bool(self.total_columns) or self.profile.get("totals") is not None,
+             "skema tidak menyatakan baris atau kolom jumlah (satudata:totals)",
+             "the schema declares no total row or column (satudata:totals)"),
+            ("copied_previous_period", period and bool(self.value_fields),
+             "tidak ada periode: kolom tahun/periode, lembar bernama periode, atau periode sumber data",
+             "no period: a year/period column, sheets named by period, or the resource's period"),
+            ("extreme_change", period and bool(self.value_fields),
+             "tidak ada periode untuk dibandingkan", "no period to compare"),
+            ("unit_mismatch", bool(self.context.satuan),
+             "dataset tidak menyatakan satuan", "the dataset states no unit"),
+        ]  # fmt: skip
+        return {
+            "ran": [code for code, ran, _id, _en in conditions if ran],
+            "not_run": [
+                {"check": code, "why": {"id": why_id, "en": why_en}}
+                for code, ran, why_id, why_en in conditions
+                if not ran
+            ],
+            "roles_given": roles_given,
+        }
+
+    def _personal_data(self, raw: readers.RawBatch, blank: pa.Array | None) -> None:
+        """``personal_data`` for each cell holding a NIK, a NIP, a mobile number or a
+        personal e-mail address (:mod:`.personal`), with the value masked: it must not be
+        published (UU 27/2022), and the report must not spread it either."""
+        rows = pc.invert(blank) if blank is not None else None
+        for i, column in enumerate(raw.columns):
+            for hit in personal.scan(column, rows, ignore=self.region_set):
+                self.counts["personal_data"] += len(hit.positions)
+                kept = self.kept.setdefault("personal_data", [])
+                room = max(0, self.cap - len(kept))
+                label = self.header[i] if i < len(self.header) else None
+                at = raw.rows.take(pa.array(hit.positions[:room], pa.int64())).to_pylist()
+                for row, masked in zip(at, hit.masked[:room], strict=True):
+                    kept.append((
+                        (self.table_no, row, i),
+                        Finding.make("personal_data", row=row, column=label, sheet=self.sheet,
+                                     details={"kind": hit.kind, "masked": masked}),
+                    ))  # fmt: skip
+
     def _names_against_codes(self, cols: dict[str, pa.Array]) -> None:
         """``invalid_region_code`` where a row gives a known region code and, in a label
         column, the name of *another* region ("64.71.05" next to "Balikpapan Kota"): two codes
@@ -853,9 +917,12 @@ class _Run:
         for f in self.name_fields:
             if f.name not in cols:
                 continue
-            names = pc.utf8_lower(pc.utf8_trim_whitespace(cols[f.name]))
-            names = pc.replace_substring_regex(names, vocabularies.REGION_NAME_PREFIX, "")
-            names = pc.utf8_trim(pc.replace_substring_regex(names, vocabularies.REGION_NAME_OTHER, " "), " ")
+            # folded once per distinct name (a table repeats a few dozen), not once per row
+            encoded = pc.dictionary_encode(cols[f.name])
+            folded = pa.array(
+                [vocabularies.region_name_key(n) for n in encoded.dictionary.to_pylist()], pa.string()
+            )
+            names = pc.take(folded, encoded.indices)
             named = pc.index_in(names, value_set=self.name_keys)
             wrong = pc.and_(pc.is_valid(named), pc.not_equal(names, expected))
             wrong = pc.fill_null(wrong, False)
@@ -867,43 +934,53 @@ class _Run:
                 )  # fmt: skip
             return  # one name column is enough: the first label
 
-    def _notes(self, raw: readers.RawBatch, blank: pa.Array | None) -> pa.Array | None:
+    def _notes(
+        self, raw: readers.RawBatch, blank: pa.Array | None, misses: dict[str, pa.Array]
+    ) -> pa.Array | None:
         """The note lines below the table in this batch (:func:`~.readers.note_rows`, the
         rule, here on Arrow columns), or None. They are kept in :attr:`notes` to be shown as
         catatan, never checked as data: read as rows they gave a clean workbook dozens of
-        errors, and their empty cells made the total check skip a wrong total above them."""
+        errors, and their empty cells made the total check skip a wrong total above them.
+
+        Cheap on a table of figures: only rows with at most one schema field filled (from
+        ``misses``, computed already) are looked at, usually none."""
+        filled_fields: pa.Array | None = None
+        for miss in misses.values():
+            one = pc.cast(pc.invert(miss), pa.int8())
+            filled_fields = one if filled_fields is None else pc.add(filled_fields, one)
+        if filled_fields is None:
+            return None
+        candidates = pc.less_equal(filled_fields, 1)
+        if blank is not None:
+            candidates = pc.and_(candidates, pc.invert(blank))
+        positions = pc.indices_nonzero(candidates)
+        if not len(positions):
+            return None
         filled: pa.Array | None = None
         first: pa.Array | None = None
         for col in raw.columns:
-            text = pc.utf8_trim_whitespace(col)
+            text = pc.utf8_trim_whitespace(col.take(positions))
             has = pc.fill_null(pc.greater(pc.utf8_length(text), 0), False)
             filled = pc.cast(has, pa.int32()) if filled is None else pc.add(filled, pc.cast(has, pa.int32()))
-            first = (
-                pc.if_else(has, text, NULL_STR)
-                if first is None
-                else pc.coalesce(first, pc.if_else(has, text, NULL_STR))
-            )
-        if filled is None:
-            return None
+            cell = pc.if_else(has, text, NULL_STR)
+            first = cell if first is None else pc.coalesce(first, cell)
         single = pc.less_equal(filled, 1)
-        if blank is not None:
-            single = pc.and_(single, pc.invert(blank))
         if not self.in_notes:
             starts = pc.and_(single, pc.fill_null(pc.match_substring_regex(first, readers.NOTE_RE), False))
             hits = pc.indices_nonzero(starts)
             if not len(hits):
                 return None
-            after = pc.greater_equal(pa.array(range(raw.num_rows), pa.int64()), hits[0])
-            single = pc.and_(single, after)
+            single = pc.and_(single, pc.greater_equal(pa.array(range(len(positions)), pa.int64()), hits[0]))
             self.in_notes = True
         if not _count(single):
             return None
+        noted = pc.filter(positions, single)
         for row, text in zip(
-            pc.filter(raw.rows, single).to_pylist(), pc.filter(first, single).to_pylist(), strict=True
+            raw.rows.take(noted).to_pylist(), pc.filter(first, single).to_pylist(), strict=True
         ):
             if len(self.notes) < MAX_NOTES:
                 self.notes.append({"row": row, "sheet": self.sheet, "text": (text or "")[:NOTE_CHARS]})
-        return single
+        return pc.is_in(pa.array(range(raw.num_rows), pa.int64()), value_set=pc.cast(noted, pa.int64()))
 
     def _hash_keys(
         self, typed: dict[str, pa.Array], cols: dict[str, pa.Array], other: dict[int, pa.Array]
@@ -1183,7 +1260,7 @@ def validate(
     (``details.kind == "limit"``) and nothing else is read from it.
     """
     context = context or ValidationContext()
-    schema = tableschema.load(schema)
+    schema, roles_given = tableschema.with_roles(tableschema.load(schema))
     fmt = (fmt or "").lower().lstrip(".")
     run = _Run(schema, context)
     sha = context.sha256 or file_sha256(path)
@@ -1224,6 +1301,7 @@ def validate(
         delimiter=delimiter,
         blank_rows=run.blank_rows,
         notes=run.notes,
+        checks=run.checks(roles_given),
     )
 
 

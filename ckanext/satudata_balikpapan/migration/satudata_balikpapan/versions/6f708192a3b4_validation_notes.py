@@ -1,6 +1,6 @@
 """Quality on office files (issue #15): the note lines read below a table ("Sumber: ...",
 "Keterangan: ...", a signature block), kept with the file's validation to be shown as
-catatan, not checked as data.
+catatan, not checked as data; and which checks ran on the file and which could not.
 
 Revision ID: 6f708192a3b4
 Revises: 5e6f708192a3
@@ -20,7 +20,10 @@ depends_on = None
 def upgrade():
     # [{row, sheet, text}], at most 50 lines of 300 characters (quality.engine.validator)
     op.add_column("satudata_resource_validation", sa.Column("notes", sa.JSON))
+    # {ran: [code], not_run: [{check, why: {id, en}}], roles_given: [{field, role}]}
+    op.add_column("satudata_resource_validation", sa.Column("checks", sa.JSON))
 
 
 def downgrade():
+    op.drop_column("satudata_resource_validation", "checks")
     op.drop_column("satudata_resource_validation", "notes")
