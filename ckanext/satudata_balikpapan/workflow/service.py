@@ -75,20 +75,18 @@ SHOWN_KEYS = (
 def state_of(pkg: model.Package, for_update: bool = False) -> dict[str, Any]:
     """The workflow state of ``pkg``; a dataset that predates the workflow has the
     :func:`~.states.default_state` of its CKAN visibility."""
-    row = dataset_state.get_state(pkg.id, for_update=for_update)
-    if row:
-        return row
+    return dataset_state.get_state(pkg.id, for_update=for_update) or _default_state_of(pkg)
+
+
+def _default_state_of(pkg: model.Package) -> dict[str, Any]:
+    """The state of a dataset without a state row: that of its CKAN visibility."""
     return dict(default_state(pkg.state == "active" and not pkg.private), package_id=pkg.id)
 
 
 def states_of(pkgs: list[model.Package]) -> dict[str, dict[str, Any]]:
     """:func:`state_of` of several datasets in one query, by package id (for lists)."""
     rows = dataset_state.states([pkg.id for pkg in pkgs])
-    return {
-        pkg.id: rows.get(pkg.id)
-        or dict(default_state(pkg.state == "active" and not pkg.private), package_id=pkg.id)
-        for pkg in pkgs
-    }
+    return {pkg.id: rows.get(pkg.id) or _default_state_of(pkg) for pkg in pkgs}
 
 
 def migration_records(pkgs: list[model.Package]) -> dict[str, dict[str, Any]]:
@@ -272,6 +270,11 @@ def adopt_migrated(
     return dict(public_view(state_of(pkg)), id=pkg.id, name=pkg.name, event=event_out(event))
 
 
+def _migration_record(pkg: model.Package, records: dict[str, dict[str, Any]] | None) -> dict[str, Any] | None:
+    """A dataset's migration record, from a list's :func:`migration_records` when given."""
+    return records.get(pkg.id) if records is not None else migrated_dataset.get(pkg.id)
+
+
 def migration_view(
     pkg: model.Package, state: dict[str, Any], records: dict[str, dict[str, Any]] | None = None
 ) -> dict[str, Any]:
@@ -280,7 +283,7 @@ def migration_view(
     ``satudata_belum_diverifikasi`` (True until the walidata publishes it through the workflow,
     or verifies it as is: a publication after the migration). A list passes the
     :func:`migration_records` of its datasets."""
-    record_ = records.get(pkg.id) if records is not None else migrated_dataset.get(pkg.id)
+    record_ = _migration_record(pkg, records)
     if record_ is None:
         return {"satudata_dimigrasikan": None, "satudata_belum_diverifikasi": False}
     return {
@@ -294,7 +297,7 @@ def migration_view(
 def migration_missing(pkg: model.Package, records: dict[str, dict[str, Any]] | None = None) -> list[str]:
     """The required fields a migrated dataset still lacks: those the migration found missing
     that are still empty now (the OPD fills them in one by one)."""
-    record_ = records.get(pkg.id) if records is not None else migrated_dataset.get(pkg.id)
+    record_ = _migration_record(pkg, records)
     if record_ is None:
         return []
     extras = pkg.extras or {}

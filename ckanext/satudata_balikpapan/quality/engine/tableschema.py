@@ -656,6 +656,23 @@ def _label_name(n: str) -> bool:
     )
 
 
+def role_from_name(n: str, ftype: str) -> str | None:
+    """The role a column's normalised name ``n`` gives it, for its type: period, id,
+    dimension, unit or label (a region is known from its codes in :func:`infer`, from its
+    name in :func:`with_roles`). The one rule of both."""
+    if _period_name(n) or (ftype == "year" and n in ("tahun", "year")):
+        return "period"
+    if _id_name(n) and ftype == "integer":
+        return "id"
+    if _dimension_name(n) and ftype in NUMERIC:
+        return "dimension"
+    if n in ("satuan", "unit", "satuan_data") and ftype == "string":
+        return "unit"
+    if _label_name(n) and ftype == "string":
+        return "label"
+    return None
+
+
 def with_roles(schema: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """A plain Table Schema (as frictionless or another portal writes it: no
     ``satudata:role`` on any field) with the roles its field names give, and the roles so
@@ -669,19 +686,7 @@ def with_roles(schema: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, s
     out = []
     for fld in fields:
         n, ftype = norm(str(fld.get("name", ""))), fld.get("type", "string")
-        role = None
-        if _region_name(n) and ftype == "string":
-            role = "region"
-        elif _period_name(n) and ftype in ("year", "integer", "string"):
-            role = "period"
-        elif _label_name(n) and ftype == "string":
-            role = "label"
-        elif _dimension_name(n) and ftype in NUMERIC:
-            role = "dimension"
-        elif _id_name(n) and ftype == "integer":
-            role = "id"
-        elif n in ("satuan", "unit", "satuan_data") and ftype == "string":
-            role = "unit"
+        role = "region" if _region_name(n) and ftype == "string" else role_from_name(n, ftype)
         if role:
             fld = {**fld, "satudata:role": role}
             given.append({"field": str(fld["name"]), "role": role})
@@ -851,16 +856,9 @@ def infer(path: str, fmt: str, *, sample_rows: int = 1000, limits: Limits | None
             style = number_style([v.strip() for v in present], indonesian)
             fld["type"] = "number" if style else _guess_type(present, label)
             fld.update(style or {})
-            if _period_name(n) or (fld["type"] == "year" and n in ("tahun", "year")):
-                fld["satudata:role"] = "period"
-            elif _id_name(n) and fld["type"] == "integer":
-                fld["satudata:role"] = "id"
-            elif _dimension_name(n) and fld["type"] in NUMERIC:
-                fld["satudata:role"] = "dimension"
-            elif n in ("satuan", "unit", "satuan_data") and fld["type"] == "string":
-                fld["satudata:role"] = "unit"
-            elif _label_name(n) and fld["type"] == "string":
-                fld["satudata:role"] = "label"
+            named = role_from_name(n, fld["type"])
+            if named:
+                fld["satudata:role"] = named
         constraints: dict[str, Any] = {}
         role = fld.get("satudata:role")
         if role in ("region", "period") or (present and len(present) == len(col) and rows):
