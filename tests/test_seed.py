@@ -149,4 +149,4 @@ def test_seed_demo_creates_the_catalogue_once(cli):
 
     again = cli.invoke(ckan, ["satudata", "seed-demo"])
     assert again.exit_code == 0
-    assert f"0 datasets created (0 CSV files), {len(expected)} already present" in again.output
+    assert f"0 datasets created (0 files), {len(expected)} already present" in again.output

@@ -222,7 +222,7 @@ def seed_demo(refresh: bool, only: tuple[str, ...]) -> None:
     for name in report.created:
         click.echo(f"+ {name} ({report.states[name]})")
     click.echo(
-        f"{len(report.created)} datasets created ({report.files} CSV files), "
+        f"{len(report.created)} datasets created ({report.files} files), "
         f"{len(report.skipped)} already present"
     )
 

@@ -460,3 +460,26 @@ def test_a_plain_table_schema_says_on_the_page_which_checks_could_not_run(opd, a
     publish(pkg["id"])
     page = app.get(f"/dataset/{pkg['name']}/resource/{res['id']}").body
     assert "satudata-validation-not-run" in page and "satudata:totals" in page
+
+
+def test_a_wide_table_with_a_copied_year_column_is_found_and_its_page_names_the_column(opd, app):
+    """The BPS layout, kecamatan in rows and years in columns (issue #15): the 2024 column
+    copied from 2023 is a warning located at that column, and the column list shows each
+    year column's period."""
+    years = (2021, 2022, 2023, 2024)
+    rows = [["kode_wilayah", "nama_wilayah", *map(str, years)]]
+    for i, (code, name, _luas, pop) in enumerate(corpus.KECAMATAN):
+        values = [round(pop * (1.02 + 0.003 * i) ** k) for k in range(len(years))]
+        values[-1] = values[-2]
+        rows.append([code, name, *values])
+    content = "\n".join(",".join(map(str, r)) for r in rows).encode() + b"\n"
+    pkg = penduduk_dataset()
+    res = upload(pkg["id"], "penduduk-lebar", content)
+
+    shown = helpers.call_action("satudata_resource_validation_show", context=site_context(), id=res["id"])
+    (finding,) = [f for f in shown["findings"] if f["code"] == "copied_previous_period"]
+    assert (finding["row"], finding["column"], finding["details"]["previous_period"]) == (2, "2024", "2023")
+    publish(pkg["id"])
+    page = app.get(f"/dataset/{pkg['name']}/resource/{res['id']}").body
+    assert 'data-code="copied_previous_period"' in page and 'data-column="2024"' in page
+    assert "periode 2024" in page

@@ -1,4 +1,5 @@
-"""The demo catalogue: realistic Satu Data datasets with yearly CSV files.
+"""The demo catalogue: realistic Satu Data datasets with yearly CSV files, and a few files laid
+out as OPD clerks and BPS lay them out (a wide table, a workbook with notes).
 
 ``data/demo_catalogue.yaml`` describes each dataset (its Satu Data metadata) and the series
 its files hold (regions, years, columns with a base value, growth and noise). The figures are
@@ -18,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import openpyxl
 import yaml
 from werkzeug.datastructures import FileStorage
 
@@ -114,6 +116,91 @@ def series_tables(spec: dict[str, Any], weights: dict[str, float]) -> dict[int, 
     return tables
 
 
+@dataclass(frozen=True)
+class ExtraFile:
+    """A file of a series beside its yearly CSV files (``series.extra`` in the catalogue)."""
+
+    filename: str
+    name: str
+    fmt: str
+    content: bytes
+    mimetype: str
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DEMO_NOTE = "Keterangan: data contoh (sintetis), bukan statistik resmi"
+
+
+def _rows(text: str) -> tuple[list[str], list[list[str]]]:
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[0], rows[1:]
+
+
+def _number(text: str) -> float | int:
+    return float(text) if "." in text else int(text)
+
+
+def wide_table(spec: dict[str, Any], tables: dict[int, str], extra: dict[str, Any]) -> bytes:
+    """One column of a series as the BPS layout has it: rows = regions, columns = years, with
+    a title above and the source below (the wide table the quality checks read per year)."""
+    years = sorted(tables)
+    column = extra["column"]
+    by_region: dict[tuple[str, str], dict[int, str]] = {}
+    for year in years:
+        header, rows = _rows(tables[year])
+        i = header.index(column)
+        for row in rows:
+            by_region.setdefault((row[0], row[1]), {})[year] = row[i]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([f"{extra['title']}, {years[0]}-{years[-1]}"])
+    writer.writerow([f"Satuan: {spec.get('satuan', '')}"])
+    writer.writerow(["kode_wilayah", "nama_wilayah", *map(str, years)])
+    for (code, name), values in by_region.items():
+        writer.writerow([code, name, *(values.get(y, "") for y in years)])
+    writer.writerow([])
+    writer.writerow([f"Sumber: {extra['source']}"])
+    writer.writerow([DEMO_NOTE])
+    return out.getvalue().encode("utf-8")
+
+
+def notes_workbook(spec: dict[str, Any], tables: dict[int, str], extra: dict[str, Any]) -> bytes:
+    """The series as a clerk's workbook: one sheet per year, each with a title and a unit line
+    above the header, and the source and a note below the figures."""
+    book = openpyxl.Workbook(write_only=True)
+    for year, text in sorted(tables.items()):
+        header, rows = _rows(text)
+        sheet = book.create_sheet(str(year))
+        sheet.append([f"{extra['title']}, {year}"])
+        sheet.append([f"Satuan: {spec.get('satuan', '')}"])
+        sheet.append([])
+        sheet.append(header)
+        for row in rows:
+            sheet.append([cell if i < 2 else _number(cell) for i, cell in enumerate(row)])
+        sheet.append([])
+        sheet.append([f"Sumber: {extra['source']}"])
+        sheet.append([DEMO_NOTE])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def extra_files(spec: dict[str, Any], tables: dict[int, str]) -> list[ExtraFile]:
+    """The files of ``series.extra``: ``layout: wide`` (one column of every year, years as
+    columns) or ``layout: workbook`` (every year's table, a sheet each, with notes)."""
+    out = []
+    first, last = spec["series"]["years"]
+    for extra in spec["series"].get("extra") or []:
+        stem = f"{spec['name']}-{first}-{last}"
+        if extra["layout"] == "wide":
+            out.append(ExtraFile(f"{stem}-tabel-lebar.csv", f"{extra['title']} {first}-{last}", "CSV",
+                                 wide_table(spec, tables, extra), "text/csv"))  # fmt: skip
+        elif extra["layout"] == "workbook":
+            out.append(ExtraFile(f"{stem}.xlsx", f"{extra['title']} {first}-{last}", "XLSX",
+                                 notes_workbook(spec, tables, extra), XLSX_MIMETYPE))  # fmt: skip
+    return out
+
+
 def _relabelled(text: str, year: int) -> str:
     """A year's CSV table with its ``tahun`` set to ``year``: the same figures, copied."""
     rows = list(csv.reader(io.StringIO(text)))
@@ -174,9 +261,9 @@ def _advance(name: str, state: str) -> None:
         tk.get_action(f"satudata_{action}")(roles.site_context(), data)
 
 
-def _upload(name: str, text: str):
-    return FileStorage(stream=io.BytesIO(text.encode("utf-8")), filename=name,
-                       content_type="text/csv")  # fmt: skip
+def _upload(name: str, content: str | bytes, mimetype: str = "text/csv"):
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return FileStorage(stream=io.BytesIO(data), filename=name, content_type=mimetype)
 
 
 def seed(only: list[str] | None = None, refresh: bool = False) -> SeedReport:
@@ -200,7 +287,8 @@ def seed(only: list[str] | None = None, refresh: bool = False) -> SeedReport:
             tk.get_action("dataset_purge")(ctx(), {"id": spec["name"]})
         demo.ensure_organization(spec["owner_org"])
         dataset = tk.get_action("package_create")(ctx(), dataset_dict(spec))
-        for year, text in series_tables(spec, weights).items():
+        tables = series_tables(spec, weights)
+        for year, text in tables.items():
             filename = f"{spec['name']}-{year}.csv"
             tk.get_action("resource_create")(
                 ctx(),
@@ -211,6 +299,18 @@ def seed(only: list[str] | None = None, refresh: bool = False) -> SeedReport:
                     "periode": str(year),
                     "url": filename,
                     "upload": _upload(filename, text),
+                },
+            )
+            report.files += 1
+        for extra in extra_files(spec, tables):
+            tk.get_action("resource_create")(
+                ctx(),
+                {
+                    "package_id": dataset["id"],
+                    "name": extra.name,
+                    "format": extra.fmt,
+                    "url": extra.filename,
+                    "upload": _upload(extra.filename, extra.content, extra.mimetype),
                 },
             )
             report.files += 1

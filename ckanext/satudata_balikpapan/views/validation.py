@@ -130,7 +130,11 @@ def schema_table(schema: dict[str, Any] | None) -> list[dict[str, Any]]:
                 "type": field.get("type", "string"),
                 "type_label": TYPE_NAMES.get(field.get("type", "string"), {}).get(lang, field.get("type")),
                 "unit": field.get("satudata:unit") or "",
-                "role": role_label(field.get("satudata:role")),
+                "role": (
+                    tk._("period {period}").format(period=field["satudata:period"])
+                    if field.get("satudata:period")
+                    else role_label(field.get("satudata:role"))
+                ),
                 "required": bool((field.get("constraints") or {}).get("required")),
                 "key": field.get("name") in keys,
                 "constraints": _constraints_text(field),
@@ -165,7 +169,14 @@ def resource_validation(res: dict[str, Any]) -> dict[str, Any] | None:
             for c in ((row or {}).get("checks") or {}).get("not_run") or []
         ],
         "roles_given": [
-            {"field": r.get("field"), "role": role_label(r.get("role"))}
+            {
+                "field": r.get("field"),
+                "role": (
+                    tk._("period {period}").format(period=r["period"])
+                    if r.get("period")
+                    else role_label(r.get("role"))
+                ),
+            }
             for r in ((row or {}).get("checks") or {}).get("roles_given") or []
         ],
         "errors": (row or {}).get("errors", 0),

@@ -363,6 +363,22 @@ class Finding:
                     if id_
                     else "this column header appears more than once"
                 )
+            if kind == "merged":
+                groups = d.get("groups") or [{}]
+                g = groups[0]
+                parts = ", ".join(_q(x) for x in (g.get("parts") or [])[:4])
+                example = _q(d.get("example"))
+                return (
+                    f"judul kolom ditulis dalam dua baris dengan sel digabung ({_q(g.get('label'))} "
+                    f"di atas {parts}), sehingga tabel tidak dapat dibaca. Jadikan satu baris judul "
+                    f"dengan satu nama untuk setiap kolom, misalnya {example}, lalu hapus baris "
+                    f"judul kedua (baris {d.get('second_row')}) dan gabungan selnya"
+                    if id_
+                    else f"the column headers take two rows with merged cells ({_q(g.get('label'))} "
+                    f"over {parts}), so the table cannot be read. Use one header row with one name "
+                    f"per column, e.g. {example}, and delete the second header row (row "
+                    f"{d.get('second_row')}) and the merged cells"
+                )
             if kind == "blank":
                 return (
                     f"kolom ke-{d.get('position')} berisi data tetapi tidak berjudul"

@@ -76,6 +76,14 @@ _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _ROW_REF = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"([0-9]{1,7})\"")
+# The fast forms of the same counts, for the usual part with no namespace prefix on its tags
+# (what Excel, LibreOffice and every writer seen write): bytes.count and literal-led patterns
+# instead of a lazy scan of every tag. A reference attribute is read wherever it stands,
+# quoted either way, spaced around "=", with up to 12 digits: it can only make the bound
+# stricter, never let a cell through unseen.
+_PREFIXED = re.compile(rb"<\w+:(?:c|row)[\s>/]")
+_REF_LETTERS = re.compile(rb"r\s*=\s*[\"']([A-Z]{1,3})[0-9]")
+_REF_DIGITS = re.compile(rb"r\s*=\s*[\"'][A-Z]{0,3}([0-9]{1,12})[\"']")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -235,15 +243,27 @@ def _scan_part(
                     cut = data.rfind(b"<", 0, len(data) - OVERLAP)
                     cut = cut if cut > 0 else len(data) - OVERLAP
                 body = data[:cut]
-                cell_count += len(_CELL.findall(body))
-                row_count += len(_ROW.findall(body))
-                letters = set(_CELL_REF.findall(body))
-                if letters:
-                    max_col = max(max_col, max(column_number(c) for c, _ in letters))
-                    max_row = max(max_row, max(int(r) for _, r in letters))
-                rows = _ROW_REF.findall(body)
-                if rows:
-                    max_row = max(max_row, max(map(int, rows)))
+                if _PREFIXED.search(body) is None:
+                    # every "<c"/"<row" tag: also <col>, <cfRule>, <rowBreaks>, a few, so at most
+                    # a little stricter (the counts bound a sheet whose cells carry no reference)
+                    cell_count += body.count(b"<c")
+                    row_count += body.count(b"<row")
+                    letters = set(_REF_LETTERS.findall(body))
+                    if letters:
+                        max_col = max(max_col, max(map(column_number, letters)))
+                    numbers = set(_REF_DIGITS.findall(body))
+                    if numbers:
+                        max_row = max(max_row, max(map(int, numbers)))
+                else:
+                    cell_count += len(_CELL.findall(body))
+                    row_count += len(_ROW.findall(body))
+                    refs = set(_CELL_REF.findall(body))
+                    if refs:
+                        max_col = max(max_col, max(column_number(c) for c, _ in refs))
+                        max_row = max(max_row, max(int(r) for _, r in refs))
+                    rows = _ROW_REF.findall(body)
+                    if rows:
+                        max_row = max(max_row, max(map(int, rows)))
                 if max_col > limits.columns:
                     raise LimitExceeded("columns", max_col, limits.columns)
                 rectangle = max(max_row, row_count) * max_col if max_col else cell_count

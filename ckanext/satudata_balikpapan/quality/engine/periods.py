@@ -76,6 +76,60 @@ def parse_period(value: Any) -> Period | None:
     return None
 
 
+MONTHS = {
+    "januari": 1, "jan": 1, "january": 1, "februari": 2, "feb": 2, "pebruari": 2, "february": 2,
+    "maret": 3, "mar": 3, "march": 3, "april": 4, "apr": 4, "mei": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6, "juli": 7, "jul": 7, "july": 7,
+    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8, "august": 8,
+    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "oct": 10, "october": 10,
+    "november": 11, "nov": 11, "nopember": 11, "desember": 12, "des": 12, "dec": 12, "december": 12,
+}  # fmt: skip
+_COLUMN_YEAR = re.compile(r"^(?:tahun|thn|th|year)?\s*(\d{4})$")
+_COLUMN_PART = re.compile(
+    r"^(?:(?P<y1>\d{4})\s+)?(?P<kind>triwulan|tw|kuartal|quarter|q|semester|sem|s)\s*"
+    r"(?P<n>iv|i{1,3}|[1-4])(?:\s+(?:tahun\s+)?(?P<y2>\d{4}))?$"
+)
+_COLUMN_MONTH = re.compile(r"^(?:(?P<y1>\d{4})\s+)?(?P<month>[a-z]+)(?:\s+(?:tahun\s+)?(?P<y2>\d{4}))?$")
+_MARKS = re.compile(r"\([^)]*\)|\[[^\]]*\]|[*]+|\b(?:angka\s+)?(?:sementara|sangat\s+sementara|revisi)\b")
+
+
+@lru_cache(maxsize=4096)
+def column_period(label: str, year: int | None = None) -> str | None:
+    """The period a *column header* of a wide table names, as a period label that
+    :func:`parse_period` reads, or None: ``2024``, ``Tahun 2024``, ``2024*`` (BPS marks
+    provisional figures so) -> ``2024``; ``Semester I 2024`` -> ``2024-S1``; ``Triwulan II
+    2024``/``TW II 2024``/``Q2 2024`` -> ``2024-Q2``; ``Januari 2024``/``Jan 2024`` ->
+    ``2024-01``. A header naming a month, quarter or semester without its year (``Januari``)
+    takes ``year`` (the resource's), and names nothing without it.
+
+    The usual BPS layout puts the periods in the columns (rows = kecamatan, columns = 2020 ...
+    2024); without reading them, a 2024 column copied from 2023 gave no finding at all."""
+    text = _MARKS.sub(" ", str(label).lower().replace("_", " ").replace("-", " "))
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        return None
+    if m := _COLUMN_YEAR.match(text):
+        y = int(m.group(1))
+        return str(y) if 1900 <= y <= 2100 else None
+    found_year: str | None = None
+    if m := _COLUMN_PART.match(text):
+        found_year = m.group("y1") or m.group("y2")
+        n = _num(m.group("n"))
+        semester = m.group("kind") in ("semester", "sem", "s")
+        if semester and n > 2:
+            return None
+        label_part = f"S{n}" if semester else f"Q{n}"
+    elif (m := _COLUMN_MONTH.match(text)) and m.group("month") in MONTHS:
+        found_year = m.group("y1") or m.group("y2")
+        label_part = f"{MONTHS[m.group('month')]:02d}"
+    else:
+        return None
+    y = int(found_year) if found_year else year
+    if y is None or not 1900 <= y <= 2100:
+        return None
+    return f"{y}-{label_part}"
+
+
 @lru_cache(maxsize=4096)
 def period_sort_key(value: Any) -> tuple:
     """A key that orders periods in time; unparseable labels sort after every date, by text."""

@@ -21,6 +21,12 @@ on its key columns other than the period (e.g. kode_wilayah). It lets the portal
       }
     }
 
+A *wide* table (periods as columns: rows = kecamatan, columns = 2020 ... 2024) is melted:
+each period column becomes a period whose entries hold the cell under the value field
+:data:`WIDE_VALUE`, and ``"period_columns": {"2024": "Tahun 2024", ...}`` says which column
+each period came from, so that its findings name that column. Its other measures (a
+``Luas (km2)`` beside the years) stay under the period ``""``.
+
 An entry's key joins the key values with U+001F; ``r`` is its row, ``v`` its values (null
 where empty or invalid), ``s`` its sheet (workbooks), ``t`` true for a labelled total row.
 
@@ -45,6 +51,7 @@ VERSION = 1
 MAX_ENTRIES = 5_000
 MAX_VALUE_FIELDS = 20
 SEP = "\x1f"
+WIDE_VALUE = "nilai"  # the one measure of a wide table's period columns
 
 
 def empty_profile(
@@ -103,6 +110,15 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return a == b or math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
     return a == b
+
+
+def _column(profile: dict[str, Any], period: str, name: str | None) -> str | None:
+    """The file's column of a value of ``period``: a wide table's period column, else
+    ``name``."""
+    columns = profile.get("period_columns") or {}
+    if period in columns and name in (WIDE_VALUE, profile.get("period_field")):
+        return columns[period]
+    return name
 
 
 def _loc(entry: dict[str, Any]) -> dict[str, Any]:
@@ -167,7 +183,7 @@ def check_copied(
         findings.append(
             Finding.make(
                 "copied_previous_period",
-                column=period_field,
+                column=_column(profile, period, period_field),
                 value=str(period),
                 details={
                     "period": period,
@@ -237,7 +253,7 @@ def check_extreme(
                     findings.append(
                         Finding.make(
                             "extreme_change",
-                            column=name,
+                            column=_column(profile, period, name),
                             value=_text(a),
                             details={
                                 "key": key,
@@ -313,7 +329,7 @@ def check_total_mismatch(profile: dict[str, Any], totals: dict[str, Any] | None 
                     if parent in group:
                         children.setdefault(parent, []).append((code, entry))
                 for code, kids in sorted(children.items()):
-                    findings += _compare(group[code], kids, idx, value_fields, decimals, period, code)
+                    findings += _compare(group[code], kids, idx, profile, decimals, period, code)
         else:
             label_field = spec.get("field")
             other = [k for k in key_fields if k != label_field]
@@ -327,7 +343,7 @@ def check_total_mismatch(profile: dict[str, Any], totals: dict[str, Any] | None 
                 totals_rows = [(k, e) for k, e in group if e.get("t")]
                 kids = [(k, e) for k, e in group if not e.get("t")]
                 for key, entry in totals_rows:
-                    findings += _compare(entry, kids, idx, value_fields, decimals, period, key_label(key))
+                    findings += _compare(entry, kids, idx, profile, decimals, period, key_label(key))
     return findings
 
 
@@ -335,12 +351,13 @@ def _compare(
     total: dict[str, Any],
     kids: list[tuple[str, dict]],
     idx: list[int],
-    value_fields: list[str],
+    profile: dict[str, Any],
     decimals: list[int],
     period: str,
     label: str,
 ) -> list[Finding]:
     out = []
+    value_fields = profile.get("value_fields", [])
     if not kids:
         return out
     for i in idx:
@@ -352,7 +369,7 @@ def _compare(
             out.append(
                 Finding.make(
                     "total_mismatch",
-                    column=value_fields[i],
+                    column=_column(profile, period, value_fields[i]),
                     value=_text(t),
                     details={
                         "kind": "row",

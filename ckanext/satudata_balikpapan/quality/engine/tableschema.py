@@ -14,6 +14,12 @@ ignores:
   ``"dimension"`` (a classifying number such as bulan: part of a key, not a measure);
 * field ``"satudata:unit"``: the unit of a measure column, e.g. ``"jiwa"`` from a header
   ``"Jumlah Penduduk (jiwa)"``;
+* field ``"satudata:period"``: the period a measure column of a *wide* table holds
+  (``"2024"``, ``"2024-S1"``, ``"2024-Q2"``, ``"2024-03"``): rows are regions or items and
+  the periods are columns, the usual BPS layout. Two or more such columns make the table
+  wide, and each is compared with the one before it. A schema that declares none gets them
+  from its column names (``2024``, ``Tahun 2024``, ``Semester I 2024``, ``Januari 2024``:
+  :func:`period_columns`);
 * schema ``"satudata:totals"``: declared totals. ``"rows"`` is either
   ``{"by": "region", "field": <region field>, "fields": [...]}`` (a region's row is the sum
   of the rows of the regions inside it: 64.71 = its kecamatan, a kecamatan = its kelurahan)
@@ -34,6 +40,7 @@ from typing import Any
 
 from ckanext.satudata_balikpapan.quality.engine import readers
 from ckanext.satudata_balikpapan.quality.engine.limits import Limits, measure
+from ckanext.satudata_balikpapan.quality.engine.periods import column_period, parse_period
 from ckanext.satudata_balikpapan.registry import vocabularies
 
 TYPES = ("string", "integer", "number", "year", "date", "boolean")
@@ -304,6 +311,19 @@ def _field_errors(fld: dict[str, Any], name: str, lang: str) -> list[str]:
                 lang,
                 f"{where_id}: kolom periode tidak boleh berjenis boolean",
                 f"{where_en}: a period field cannot be boolean",
+            )
+        )
+    period = fld.get("satudata:period")
+    if period is not None and (
+        not isinstance(period, str) or parse_period(period) is None or ftype not in NUMERIC or role
+    ):
+        errors.append(
+            _t(
+                lang,
+                f'{where_id}: \'satudata:period\' harus berupa periode (mis. "2024", "2024-S1", '
+                '"2024-Q2", "2024-03") pada kolom angka tanpa peran',
+                f'{where_en}: \'satudata:period\' must be a period (e.g. "2024", "2024-S1", '
+                '"2024-Q2", "2024-03") on a number field with no role',
             )
         )
     unit = fld.get("satudata:unit")
@@ -694,6 +714,65 @@ def with_roles(schema: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, s
     return ({**schema, "fields": out} if given else schema), given
 
 
+def period_columns(schema: dict[str, Any], year: int | None = None) -> dict[str, str]:
+    """The period columns of a wide table, ``{field name: period label}`` in field order, or
+    {} for a table that is not wide. Declared ``satudata:period`` properties are the author's
+    word; a schema that declares none gets them from the names of its measure columns
+    (:func:`~.periods.column_period`; ``year`` completes a month or semester without its
+    year). At least two distinct periods make a wide table; a table with a period column
+    (role ``period``) is long, whatever its other names say."""
+    fields = [f for f in schema.get("fields") or [] if isinstance(f, dict)]
+    if any(f.get("satudata:role") == "period" for f in fields):
+        return {}
+    declared = {str(f["name"]): f["satudata:period"] for f in fields if f.get("satudata:period")}
+    if declared:
+        out = {name: column_period(p) or p for name, p in declared.items()}
+    else:
+        out = {}
+        for f in fields:
+            if f.get("type") in NUMERIC and not f.get("satudata:role"):
+                p = column_period(str(f.get("name", "")), year)
+                if p is not None:
+                    out[str(f["name"])] = p
+    return out if len(set(out.values())) >= 2 else {}
+
+
+_NUMBER_CELL = re.compile(r"^[+-]?[\d.,]+$")
+
+
+def second_header_row(header: Sequence[str | None], cells: Sequence[str | None]) -> list[dict[str, Any]]:
+    """The column groups of a header written on two rows with merged cells, or [] when
+    ``cells`` (the row below ``header``) is an ordinary data row.
+
+    Excel users head a group of columns with one merged cell ("Jumlah Penduduk" over
+    "Laki-laki", "Perempuan"; "Tahun" over 2020 ... 2024): the header row then has blank
+    cells right of the group's label, and the next row names the columns. That row is a
+    second header when it fills at least one of those blanks and every cell it fills is
+    text or a period (``2020``, ``Semester I``), not a figure. Returns
+    ``[{"label": "Jumlah Penduduk", "parts": ["Laki-laki", "Perempuan"]}, ...]``."""
+
+    def text(i: int, row: Sequence[str | None]) -> str:
+        return (row[i] or "").strip() if i < len(row) and row[i] is not None else ""
+
+    width = max(len(header), len(cells))
+    groups: list[dict[str, Any]] = []
+    under_blank = False
+    current: dict[str, Any] | None = None
+    for i in range(width):
+        label, sub = text(i, header), text(i, cells)
+        if sub and _NUMBER_CELL.match(sub) and column_period(sub.removesuffix(".0")) is None:
+            return []  # a figure: this is a data row
+        if label:
+            current = {"label": label, "parts": [sub] if sub else []}
+            groups.append(current)
+        elif current is not None and sub:
+            current["parts"].append(sub)
+            under_blank = True
+    if not under_blank:
+        return []
+    return [g for g in groups if len(g["parts"]) >= 2]
+
+
 def _dimension_name(n: str) -> bool:
     return n in (
         "bulan",
@@ -818,6 +897,8 @@ def infer(path: str, fmt: str, *, sample_rows: int = 1000, limits: Limits | None
     * numeric columns with no negative value -> ``minimum: 0``; percentages -> ``maximum: 100``;
       a text column with few distinct values -> ``enum``; columns with no empty cell in the
       sample -> ``required``;
+    * measure columns named like periods (``2020`` ... ``2024``, ``Semester I 2024``) ->
+      ``satudata:period`` each: a wide table (:func:`period_columns`);
     * ``primaryKey``: region + period, plus enum-like columns until the sample's rows are
       unique (none if they never are);
     * ``satudata:totals``: rows labelled Jumlah/Total/Kota Balikpapan, or region rows that
@@ -880,6 +961,8 @@ def infer(path: str, fmt: str, *, sample_rows: int = 1000, limits: Limits | None
         if constraints:
             fld["constraints"] = constraints
         fields.append(fld)
+    for name, period in period_columns({"fields": fields}).items():
+        next(f for f in fields if f["name"] == name)["satudata:period"] = period
     schema: dict[str, Any] = {"fields": fields, "missingValues": missing_values}
     pk = _guess_key(fields, columns, missing_values)
     if pk:

@@ -51,7 +51,12 @@ from ckanext.satudata_balikpapan.quality.engine.findings import (
     severity,
 )
 from ckanext.satudata_balikpapan.quality.engine.limits import LimitExceeded, Limits, check_deadline, measure
-from ckanext.satudata_balikpapan.quality.engine.periods import parse_period, period_sort_key, stale_check
+from ckanext.satudata_balikpapan.quality.engine.periods import (
+    column_period,
+    parse_period,
+    period_sort_key,
+    stale_check,
+)
 from ckanext.satudata_balikpapan.quality.engine.profile import (
     check_copied,
     check_extreme,
@@ -459,11 +464,22 @@ class _Run:
                 f.name for f in self.fields if f.role == "label"
             ][:1]
         self.key_fields = key
-        self.value_fields = [
+        measures = [
             f.name
             for f in self.fields
             if f.type in tableschema.NUMERIC and f.role is None and f.name not in key
-        ][: profiles.MAX_VALUE_FIELDS]
+        ]
+        # a wide table: its period columns are one measure, melted into the profile's periods
+        self.period_columns = (
+            tableschema.period_columns(schema, self.context_year(context))
+            if self.period_field is None
+            else {}
+        )
+        self.value_fields = (
+            [profiles.WIDE_VALUE, *(m for m in measures if m not in self.period_columns)]
+            if self.period_columns
+            else measures
+        )[: profiles.MAX_VALUE_FIELDS]
         rows_spec = totals.get("rows")
         self.label_totals = None
         if rows_spec and rows_spec.get("by") != "region":
@@ -471,19 +487,42 @@ class _Run:
         self.decimal_fields = {
             name
             for name in (
-                set(self.value_fields if rows_spec else [])
+                set([*self.value_fields, *self.period_columns] if rows_spec else [])
                 | {spec["field"] for spec in self.total_columns}
                 | {p for spec in self.total_columns for p in spec["parts"]}
             )
             if name in self.by_name and self.by_name[name].type == "number"
         }
         self.decimals: dict[str, int] = dict.fromkeys(self.decimal_fields, 0)
+        if rows_spec and self.period_columns:
+            wide_parts = [n for n in rows_spec.get("fields", []) if n not in self.period_columns]
+            if len(wide_parts) < len(rows_spec.get("fields", [])):
+                wide_parts.insert(0, profiles.WIDE_VALUE)
+            rows_spec = {**rows_spec, "fields": wide_parts}
         self.profile = profiles.empty_profile(
             self.key_fields, self.value_fields, self.period_field, {"rows": rows_spec} if rows_spec else None
         )
+        if self.period_columns:
+            self.profile["period_columns"] = {p: name for name, p in self.period_columns.items()}
         self.entries = 0
         self.unit_bad: dict[str, bool] = {}
         self.table_no = -1
+
+    @staticmethod
+    def context_year(context: ValidationContext) -> int | None:
+        """The year of the resource's period, which completes a sheet or column named by a
+        month or semester alone (``Januari``)."""
+        period = parse_period(context.period) if context.period else None
+        return period.start.year if period else None
+
+    def sheet_period(self, sheet: str | None) -> str | None:
+        """The period a sheet's name gives (``2023``, ``Tahun 2023``, ``Semester I 2024``):
+        a workbook with one sheet per period is compared sheet to sheet."""
+        if sheet is None:
+            return None
+        if parse_period(sheet) is not None:
+            return sheet.strip()
+        return column_period(sheet, self.context_year(self.context))
 
     # findings
 
@@ -538,8 +577,12 @@ class _Run:
 
     # tables
 
-    def start_table(self, header: list[str], sheet: str | None, header_row: int) -> list[_Field]:
-        """Map the fields to header positions; report missing, extra, duplicate headers."""
+    def start_table(
+        self, header: list[str], sheet: str | None, header_row: int, below: list[str] | None = None
+    ) -> list[_Field]:
+        """Map the fields to header positions; report missing, extra, duplicate headers.
+        ``below``: the whole row under the header when the reader knows it (a workbook's
+        header loses its blank cells on the right), for :meth:`_merged_header`."""
         self.table_no += 1
         self.sheet = sheet
         if sheet is not None:
@@ -601,19 +644,25 @@ class _Run:
                     (self.table_no, header_row, len(self.fields) + i),
                 )
         self.blank_reported: set[int] = set()
+        self.first_batch = True
+        self.below = below
+        self.unreadable = False  # a header on two rows: the table's rows are not read
         self.in_notes = False  # past the first note line below this table
         self.key_hashes: list[pa.Array] = []
         self.key_rows: list[pa.Array] = []
         self.row_hashes: list[pa.Array] = []  # keyed tables: the whole row's, for duplicate_row
         self.table_period = None
         if self.period_field is None:
-            if sheet is not None and parse_period(sheet) is not None:
-                self.table_period = sheet.strip()
-            else:
-                self.table_period = self.context.period or ""
+            self.table_period = self.sheet_period(sheet) or self.context.period or ""
         return [f for f in self.fields if f.name in self.positions]
 
     def batch(self, raw: readers.RawBatch) -> None:
+        if self.first_batch:
+            self.first_batch = False
+            self.unreadable = self._merged_header(raw)
+        if self.unreadable:
+            self._personal_data(raw, None)
+            return
         present_fields = [f for f in self.fields if f.name in self.positions]
         cols = {f.name: raw.columns[self.positions[f.name]] for f in present_fields}
         forced = {}
@@ -742,6 +791,43 @@ class _Run:
         if self.context.sink is not None:
             self.context.sink(self._typed_table(typed, len(rows)))
 
+    def _merged_header(self, raw: readers.RawBatch) -> bool:
+        """Whether the table's header is written on two rows with merged cells
+        (:func:`~.tableschema.second_header_row`). Such a table cannot be read column by
+        column: its second header row would be checked as data and every column reported
+        missing. It gets one ``header_mismatch`` (kind ``merged``) saying what to change,
+        in place of the header findings of that table, and its rows are not checked."""
+        if self.below:
+            cells, header = self.below, [*self.header, *[""] * (len(self.below) - len(self.header))]
+        elif self.blank_positions and raw.num_rows and raw.rows[0].as_py() == self.header_row + 1:
+            cells, header = [col[0].as_py() for col in raw.columns], self.header
+        else:
+            return False
+        groups = tableschema.second_header_row(header, cells)
+        if not groups:
+            return False
+        kept = self.kept.get("header_mismatch", [])
+        dropped = [item for item in kept if item[0][0] == self.table_no]
+        self.kept["header_mismatch"] = [item for item in kept if item[0][0] != self.table_no]
+        self.counts["header_mismatch"] -= len(dropped)
+        first = groups[0]
+        self.add(
+            Finding.make(
+                "header_mismatch",
+                row=self.header_row,
+                column=first["label"],
+                sheet=self.sheet,
+                details={
+                    "kind": "merged",
+                    "groups": [{"label": g["label"], "parts": g["parts"][:8]} for g in groups[:5]],
+                    "example": f"{first['label']} {first['parts'][0]}",
+                    "second_row": self.header_row + 1,
+                },
+            ),
+            (self.table_no, self.header_row, -1),
+        )
+        return True
+
     def _typed_table(self, typed: dict[str, pa.Array], n: int) -> pa.Table:
         """The batch as the ``sink`` receives it: every schema field, typed, in order."""
         columns = []
@@ -850,8 +936,9 @@ class _Run:
         a file that gives no finding because a check never ran must say so."""
         period = (
             self.period_field is not None
+            or bool(self.period_columns)
             or bool(self.context.period)
-            or any(parse_period(s) is not None for s in self.sheets)
+            or any(self.sheet_period(s) is not None for s in self.sheets)
         )
         conditions = [
             ("invalid_region_code", self.region_field is not None,
@@ -867,8 +954,10 @@ class _Run:
              "skema tidak menyatakan baris atau kolom jumlah (satudata:totals)",
              "the schema declares no total row or column (satudata:totals)"),
             ("copied_previous_period", period and bool(self.value_fields),
-             "tidak ada periode: kolom tahun/periode, lembar bernama periode, atau periode sumber data",
-             "no period: a year/period column, sheets named by period, or the resource's period"),
+             "tidak ada periode: kolom tahun/periode, kolom per periode (2023, 2024), lembar bernama "
+             "periode, atau periode sumber data",
+             "no period: a year/period column, a column per period (2023, 2024), sheets named by "
+             "period, or the resource's period"),
             ("extreme_change", period and bool(self.value_fields),
              "tidak ada periode untuk dibandingkan", "no period to compare"),
             ("unit_mismatch", bool(self.context.satuan),
@@ -1112,22 +1201,18 @@ class _Run:
                 label = _period_text(item["values"])
                 body = self.profile["periods"].setdefault(label, {"rows": 0, "entries": {}})
                 body["rows"] += item["counts"]
+        elif self.period_columns:
+            self._profile_wide(typed, cols, rows)
+            return
         else:
             pv = None
             body = self.profile["periods"].setdefault(self.table_period, {"rows": 0, "entries": {}})
             body["rows"] += n
         room = profiles.MAX_ENTRIES - self.entries
-        if room <= 0 or not self.key_fields or not all(k in cols for k in self.key_fields):
-            if room <= 0:
-                self.profile["truncated"] = True
+        take = self._room(room, n, cols)
+        if not take:
             return
-        take = min(room, n)
-        if take < n:
-            self.profile["truncated"] = True
-        key_parts = [pc.utf8_trim_whitespace(cols[k].slice(0, take)) for k in self.key_fields]
-        keys = (
-            key_parts[0] if len(key_parts) == 1 else pc.binary_join_element_wise(*key_parts, profiles.SEP)
-        ).to_pylist()
+        keys, flags = self._profile_keys(cols, take)
         periods = (
             [_period_text(p) for p in pv.slice(0, take).to_pylist()]
             if pv is not None
@@ -1136,12 +1221,6 @@ class _Run:
         values = [
             typed[v].slice(0, take).to_pylist() if v in typed else [None] * take for v in self.value_fields
         ]
-        flags = None
-        if self.label_totals and self.label_totals[0] in cols:
-            labels = pc.utf8_lower(pc.utf8_trim_whitespace(cols[self.label_totals[0]].slice(0, take)))
-            flags = pc.is_in(
-                labels, value_set=pa.array(sorted(self.label_totals[1]), pa.string())
-            ).to_pylist()
         row_list = rows.slice(0, take).to_pylist()
         for i in range(take):
             period = periods[i]
@@ -1157,7 +1236,80 @@ class _Run:
             body["entries"][key] = entry
             self.entries += 1
 
+    def _room(self, room: int, n: int, cols: dict[str, pa.Array]) -> int:
+        """How many of a batch's ``n`` rows the profile takes (``room`` entries are left, or
+        none when the key columns are absent); marks the profile truncated when not all."""
+        if room <= 0 or not self.key_fields or not all(k in cols for k in self.key_fields):
+            if room <= 0:
+                self.profile["truncated"] = True
+            return 0
+        if room < n:
+            self.profile["truncated"] = True
+        return min(room, n)
+
+    def _profile_keys(
+        self, cols: dict[str, pa.Array], take: int
+    ) -> tuple[list[str | None], list[bool] | None]:
+        """The profile keys of the first ``take`` rows (their key cells, trimmed and joined),
+        and whether each is a labelled total row (None when the schema labels none)."""
+        key_parts = [pc.utf8_trim_whitespace(cols[k].slice(0, take)) for k in self.key_fields]
+        joined = (
+            key_parts[0] if len(key_parts) == 1 else pc.binary_join_element_wise(*key_parts, profiles.SEP)
+        )
+        flags = None
+        if self.label_totals and self.label_totals[0] in cols:
+            labels = pc.utf8_lower(pc.utf8_trim_whitespace(cols[self.label_totals[0]].slice(0, take)))
+            totals = pa.array(sorted(self.label_totals[1]), pa.string())
+            flags = pc.is_in(labels, value_set=totals).to_pylist()
+        return joined.to_pylist(), flags
+
+    def _profile_wide(self, typed: dict[str, pa.Array], cols: dict[str, pa.Array], rows: pa.Array) -> None:
+        """A wide table's rows into the profile: each period column's cell becomes the entry of
+        its row's key in that period (value :data:`~.profile.WIDE_VALUE`), as a long table's
+        row would be; the other measures stay under the period-less ``""``. So a 2024 column
+        is compared with 2023 for copies, extreme changes and total rows exactly as a 2024
+        row is, and the findings name the column."""
+        n = len(rows)
+        plain = self.value_fields[1:]
+        by_period = [(p, name) for name, p in self.period_columns.items()]
+        for p, _name in by_period:
+            self.profile["periods"].setdefault(p, {"rows": 0, "entries": {}})["rows"] += n
+        if plain:
+            self.profile["periods"].setdefault("", {"rows": 0, "entries": {}})["rows"] += n
+        room = (profiles.MAX_ENTRIES - self.entries) // (len(by_period) + bool(plain))
+        take = self._room(room, n, cols)
+        if not take:
+            return
+        keys, flags = self._profile_keys(cols, take)
+        row_list = rows.slice(0, take).to_pylist()
+
+        def column(name: str) -> list[Any]:
+            return typed[name].slice(0, take).to_pylist() if name in typed else [None] * take
+
+        # each period's entries hold [its cell, None for the other measures]; "" holds the others
+        blanks = [None] * len(plain)
+        tables = [(p, [[_py_number(x), *blanks] for x in column(name)]) for p, name in by_period]
+        if plain:
+            others = [column(v) for v in plain]
+            tables.append(("", [[None, *(_py_number(col[i]) for col in others)] for i in range(take)]))
+        for p, values in tables:
+            entries = self.profile["periods"][p]["entries"]
+            for i in range(take):
+                key = keys[i] if keys[i] is not None else ""
+                if key in entries:
+                    continue
+                entry: dict[str, Any] = {"r": row_list[i], "v": values[i]}
+                if self.sheet is not None:
+                    entry["s"] = self.sheet
+                if flags is not None and flags[i]:
+                    entry["t"] = True
+                entries[key] = entry
+                self.entries += 1
+
     def finish_profile(self) -> dict[str, Any]:
+        self.decimals[profiles.WIDE_VALUE] = max(
+            (self.decimals.get(name, 0) for name in self.period_columns), default=0
+        )
         self.profile["decimals"] = [self.decimals.get(v, 0) for v in self.value_fields]
         return profiles.finalize(self.profile)
 
@@ -1226,7 +1378,7 @@ def _run_csv(run: _Run, path: str, deadline: float, bounds: Limits) -> tuple[str
 def _run_xlsx(run: _Run, path: str, deadline: float, bounds: Limits) -> None:
     only = run.schema.get("satudata:sheets")
     for sheet in readers.xlsx_sheets(path, only=only):
-        fields = run.start_table(sheet.header, sheet.name, sheet.header_row)
+        fields = run.start_table(sheet.header, sheet.name, sheet.header_row, sheet.below)
         by_pos = {run.positions[f.name]: f.desc for f in fields}
         for raw in sheet.batches([by_pos.get(i) for i in range(len(sheet.header))]):
             check_deadline(deadline, bounds)
@@ -1263,6 +1415,9 @@ def validate(
     schema, roles_given = tableschema.with_roles(tableschema.load(schema))
     fmt = (fmt or "").lower().lstrip(".")
     run = _Run(schema, context)
+    if run.period_columns and not any(f.get("satudata:period") for f in schema["fields"]):
+        roles_given = [*roles_given, *({"field": name, "role": "period", "period": p}
+                                       for name, p in run.period_columns.items())]  # fmt: skip
     sha = context.sha256 or file_sha256(path)
     encoding = delimiter = None
     bounds = limits or Limits()
