@@ -50,8 +50,8 @@ test-all: ## run the full test suite on every supported CKAN version (what CI ru
 	@$(MAKE) --no-print-directory test CKAN_VERSION=2.11.6
 
 lint: install ## ruff over the code, and the layer contracts (lint-imports)
-	@$(VENV)/bin/ruff check ckanext schemas tests benchmarks scripts
-	@$(VENV)/bin/ruff format --check ckanext schemas tests benchmarks scripts
+	@$(VENV)/bin/ruff check ckanext schemas tests benchmarks scripts setup.py
+	@$(VENV)/bin/ruff format --check ckanext schemas tests benchmarks scripts setup.py
 	@$(VENV)/bin/lint-imports
 
 bench: services ## run the benchmarks (ratios against a baseline measured in the same run)

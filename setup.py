@@ -1,4 +1,5 @@
 """ckanext-satudata_balikpapan: the Satu Data portal extension of Kota Balikpapan."""
+
 import sys
 from pathlib import Path
 
@@ -37,6 +38,7 @@ class BuildPyWithCatalogs(build_py):
         compile_catalogs()
         super().run()
 
+
 setup(
     name="ckanext-satudata_balikpapan",
     version="0.1.0",
@@ -52,8 +54,10 @@ setup(
         "License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)",
     ],
     python_requires=">=3.10",
-    packages=find_namespace_packages(include=["ckanext.*"], exclude=["tests*"])
-    + ["ckanext.satudata_balikpapan.schemas"],
+    packages=[
+        *find_namespace_packages(include=["ckanext.*"], exclude=["tests*"]),
+        "ckanext.satudata_balikpapan.schemas",
+    ],
     # The scheming schemas live at the top of the repository (design card) and are shipped as
     # the package ckanext.satudata_balikpapan.schemas, so that "ckanext.satudata_balikpapan.schemas:
     # dataset.yaml" resolves in editable and in normal (pip install .) installs alike.
@@ -61,8 +65,14 @@ setup(
     include_package_data=True,
     package_data={
         "ckanext.satudata_balikpapan": [
-            "config_declaration.yaml", "templates/**/*", "public/**/*", "assets/**/*",
-            "i18n/**/*", "i18n_overrides/**/*", "data/**/*.yaml", "migration/**/*",
+            "config_declaration.yaml",
+            "templates/**/*",
+            "public/**/*",
+            "assets/**/*",
+            "i18n/**/*",
+            "i18n_overrides/**/*",
+            "data/**/*.yaml",
+            "migration/**/*",
         ],
         "ckanext.satudata_balikpapan.schemas": ["*.yaml", "*.json"],
     },

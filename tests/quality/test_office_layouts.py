@@ -5,9 +5,10 @@ notes as catatan, and find what is wrong in the figures, no more."""
 
 from __future__ import annotations
 
+import pyarrow as pa
 import xlsxwriter
 
-from ckanext.satudata_balikpapan.quality.engine import infer, readers, validate
+from ckanext.satudata_balikpapan.quality.engine import infer, personal, readers, validate
 from tests.quality import corpus
 from tests.quality.corpus import NOTES, OFFICE_HEADER, OFFICE_ROWS, SIGNATURE, TITLE, semicolon_csv
 
@@ -190,3 +191,17 @@ def test_a_schema_with_its_own_roles_is_taken_as_it_is(tmp_path):
 
     assert report.checks["roles_given"] == []
     assert "total_mismatch" in report.checks["ran"]
+
+
+def test_a_short_e_mail_address_is_found_in_a_column_of_long_cells():
+    """The length shortcut must not hide ``a@gm.id`` (seven bytes) behind a column whose
+    other cells are long names: the scan looks at every distinct cell with an ``@``."""
+    column = pa.array(["Kelurahan Gunung Samarinda Baru", "a@gm.id", None, "Kelurahan Karang Joang"])
+
+    hits = personal.scan(column)
+
+    assert [(h.kind, h.positions, h.masked) for h in hits] == [("email", [1], ["…@gm.id"])]
+
+
+def test_a_column_of_short_figures_holds_no_personal_data():
+    assert personal.scan(pa.array(["12", "3.456", None, "7"])) == []

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import yaml
 
 MIN_DIGIT_CELL = 10  # characters: no shorter cell can hold a NIK, a NIP or a mobile number
+MIN_EMAIL_CELL = 6  # "a@b.id"
 SEPARATORS = r"[\s.\-]"  # removed before the digit patterns: "19700101 199001 1 001"
 
 
@@ -81,22 +82,27 @@ def scan(column: pa.Array, rows: pa.Array | None = None, ignore: pa.Array | None
     equal to one of ``ignore`` (the valid region codes: ten digits, never a person's) are
     passed over.
 
-    Cost: a cell shorter than ten characters without an ``@`` is ruled out by its length
-    alone; the others are looked at once per distinct value (a column of kelurahan names
-    has a few dozen), with vectorised tests first (ten digits or more, an ``@``) and the
-    patterns, in Python, on the few values left."""
+    Cost: a column whose longest cell is shorter than six bytes holds none; otherwise each
+    distinct value is looked at once (a column of kelurahan names has a few dozen), a value
+    shorter than ten characters only if it has an ``@``, with vectorised tests first (ten
+    digits or more, an ``@``) and the patterns, in Python, on the few values left."""
     kinds, domains = rules()
-    look = pc.fill_null(pc.greater_equal(pc.utf8_length(column), MIN_DIGIT_CELL), False)
-    if not pc.any(look).as_py():
-        at = pc.fill_null(pc.match_substring(column, "@"), False)
-        if not pc.any(at).as_py():
-            return []
-        look = at
-    if rows is not None:
-        look = pc.and_(look, rows)
-    values = pc.unique(pc.filter(column, look))
-    if ignore is not None:
+    # bytes, not characters: never fewer, and counted without decoding; a column whose longest
+    # cell is shorter than the shortest e-mail address holds nothing (most columns of figures)
+    longest = pc.max(pc.binary_length(column)).as_py()
+    if longest is None or longest < MIN_EMAIL_CELL:
+        return []
+    if longest < MIN_DIGIT_CELL and not pc.any(pc.fill_null(pc.match_substring(column, "@"), False)).as_py():
+        return []  # too short for the digits, and no e-mail address
+    values = pc.unique(column)  # each distinct cell once: rows repeat a few dozen names
+    long_or_at = pc.match_substring(values, "@")
+    if longest >= MIN_DIGIT_CELL:
+        long_or_at = pc.or_(long_or_at, pc.greater_equal(pc.binary_length(values), MIN_DIGIT_CELL))
+    values = pc.filter(values, pc.fill_null(long_or_at, False))
+    if ignore is not None and len(values):
         values = pc.filter(values, pc.invert(pc.fill_null(pc.is_in(values, value_set=ignore), False)))
+    if not len(values):
+        return []
     digits = pc.utf8_length(pc.replace_substring_regex(values, r"\D+", ""))
     worth = pc.or_(
         pc.fill_null(pc.greater_equal(digits, MIN_DIGIT_CELL), False),
