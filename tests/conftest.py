@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import io
 import json
 import os
@@ -13,10 +15,12 @@ from typing import Any
 
 import alembic.command
 import alembic.config
+import ckan.lib.jobs as jobs
 import ckan.plugins as plugins
 import ckanext.harvest
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from ckan import model
 from ckan.common import config
 from ckan.tests import factories, helpers
@@ -268,3 +272,42 @@ def public_channels(app, dataset: dict) -> dict[str, bool]:
         "opd page": f"/dataset/{name}" in app.get(f"/organization/{dataset['organization']['name']}").body,
         "dcat catalog": pid in app.get("/catalog.ttl").body,
     }
+
+
+# --- mail -------------------------------------------------------------------------------------
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture
+def mailbox(ckan_config, monkeypatch):
+    """A real SMTP server on a free local port, with CKAN's mailer pointed at it."""
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+def run_queued_jobs() -> list:
+    """Run the queued jobs in this process (the real jobs, as stored in Redis)."""
+    queued = jobs.get_queue().jobs
+    results = [job.perform() for job in queued]
+    jobs.get_queue().empty()
+    return results

@@ -10,6 +10,7 @@ message id whose Indonesian differs. Extend ``PAGES`` when a page is added.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -248,6 +249,11 @@ PAGES = [
     Page("/permohonan-data/{request}", user="produsen-dinkes", shows=".satudata-request-status"),
     Page("/dasbor-kualitas", shows=".satudata-dashboard"),
     Page("/dasbor-kualitas", user="walidata", shows=".satudata-dashboard"),
+    Page(f"/daftar-data/{dt.date.today().year}", shows=".satudata-daftar-opd-table"),
+    Page(f"/daftar-data/{dt.date.today().year}", user="produsen-dinkes", shows=".satudata-daftar-table"),
+    Page("/daftar-data/butir/baru", user="walidata", shows="#satudata-daftar-form"),
+    Page(f"/daftar-data/{dt.date.today().year}/epss/dinkes", user="walidata", shows=".satudata-epss-aspect"),
+    Page("/daftar-data/unggah", user="walidata", shows=".satudata-daftar-upload"),
     # /kosakata/... serves RDF (Turtle, RDF/XML, JSON-LD), not pages
 ]
 
@@ -387,7 +393,16 @@ DBD_CSV = b"""kode_wilayah,nama_wilayah,tahun,kasus
 def site(clean_db, clean_index, clean_queues):
 
     tokens = make_workflow_people()
-    dataset = create_dataset(user="produsen-dinkes")
+    year = dt.date.today().year
+    item = helpers.call_action(
+        "satudata_daftar_data_create", context={"user": "walidata"}, year=year, organization="dinkes",
+        title="Jumlah Kasus DBD per Kelurahan", prioritas=True, jadwal_rilis=f"{year}-01-01",
+    )  # fmt: skip
+    helpers.call_action(
+        "satudata_daftar_data_create", context={"user": "walidata"}, year=year, organization="dinkes",
+        title="Cakupan Imunisasi Dasar Lengkap", jadwal_rilis=f"{year + 1}-03-31",
+    )  # fmt: skip
+    dataset = create_dataset(user="produsen-dinkes", daftar_data=item["id"])
     resource = helpers.call_action(
         "resource_create",
         context={"user": "produsen-dinkes"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -147,6 +148,19 @@ def test_seed_demo_creates_the_catalogue_once(cli):
     assert [r["periode"] for r in sample["resources"]] == [str(y) for y in range(first, last + 1)]
     assert all(r["format"] == "CSV" and r["url_type"] == "upload" for r in sample["resources"])
 
+    # the year's Daftar Data across several OPDs: some published on time, some late, some open
+    listed = helpers.call_action("satudata_daftar_data_list", context={"user": ""})
+    items = {i["title"]: i for i in listed["results"]}
+    assert len(items) == len(seed.catalogue()["daftar_data"])
+    assert len({i["organization"]["name"] for i in items.values()}) >= 5
+    assert {"terbit", "terlambat", "draft", "belum_ada"} <= {i["status"] for i in items.values()}
+    assert any(i["on_time"] for i in items.values()) and any(i["on_time"] is False for i in items.values())
+    assert items["Jumlah Penduduk menurut Kecamatan dan Jenis Kelamin"]["status"] == "terbit"
+    if dt.date.today().timetuple().tm_yday > 60:  # its date (60 days ago) is kept within the year
+        assert items["Jumlah Kasus DBD menurut Kecamatan dan Jenis Kelamin"]["status"] == "terlambat"
+
     again = cli.invoke(ckan, ["satudata", "seed-demo"])
     assert again.exit_code == 0
-    assert f"0 datasets created (0 files), {len(expected)} already present" in again.output
+    assert (
+        f"0 datasets created (0 files), 0 Daftar Data items, {len(expected)} already present" in again.output
+    )

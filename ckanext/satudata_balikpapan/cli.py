@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import yaml
 
+from ckanext.satudata_balikpapan.daftar_data import reminders
 from ckanext.satudata_balikpapan.dcat import fragments
 from ckanext.satudata_balikpapan.demo import seed
 from ckanext.satudata_balikpapan.demo import users as demo
@@ -223,6 +224,7 @@ def seed_demo(refresh: bool, only: tuple[str, ...]) -> None:
         click.echo(f"+ {name} ({report.states[name]})")
     click.echo(
         f"{len(report.created)} datasets created ({report.files} files), "
+        f"{report.daftar_data} Daftar Data items, "
         f"{len(report.skipped)} already present"
     )
 
@@ -292,6 +294,24 @@ def sweep(every: int, stuck_minutes: int | None) -> None:
         if not every:
             return
         time.sleep(every)
+
+
+@satudata.group("daftar-data")
+def daftar_data_group() -> None:
+    """The Daftar Data: what each OPD owes in a year."""
+
+
+@daftar_data_group.command("remind")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to send for (default: today on the portal's clock).")  # fmt: skip
+def daftar_data_remind(day) -> None:
+    """Send the day's reminders: to an OPD, its unpublished items due soon or late; on the
+    digest's weekday, the walidata's weekly digest. Each goes out once: a second run the same
+    day sends nothing. The scheduler runs this daily (ckanext.satudata.scheduler.reminders_at).
+    """
+    counts = reminders.send_due(day.date() if day else None)
+    soon, late, digest = counts["soon"], counts["late"], counts["digest"]
+    click.echo(f"reminders queued: {soon} due soon, {late} late, {digest} digest")
 
 
 @satudata.group("history")

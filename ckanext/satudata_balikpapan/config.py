@@ -62,6 +62,7 @@ DATASTORE_LOAD = "ckanext.satudata.datastore.load"
 SWEEP_MAX_ATTEMPTS = "ckanext.satudata.sweep.max_attempts"
 SWEEP_STUCK_MINUTES = "ckanext.satudata.sweep.stuck_minutes"
 SCHEDULER_EVERY = "ckanext.satudata.scheduler.every"
+SCHEDULER_REMINDERS_AT = "ckanext.satudata.scheduler.reminders_at"
 SCHEDULER_DCAT_WARM_AT = "ckanext.satudata.scheduler.dcat_warm_at"
 
 
@@ -305,14 +306,20 @@ def scheduler_every() -> int:
     return max(1, _typed(SCHEDULER_EVERY, _int))
 
 
+def _time_of_day(value: Any) -> tuple[int, int]:
+    hour, minute = (int(part) for part in str(value).strip().split(":"))
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ValueError(value)
+    return hour, minute
+
+
 def scheduler_dcat_warm_at() -> tuple[int, int]:
     """(hour, minute) after which the scheduler warms the DCAT feed, once a day; a value that
     is not HH:MM falls back to the declared default."""
+    return _typed(SCHEDULER_DCAT_WARM_AT, _time_of_day)
 
-    def parse(value: Any) -> tuple[int, int]:
-        hour, minute = (int(part) for part in str(value).strip().split(":"))
-        if not (0 <= hour < 24 and 0 <= minute < 60):
-            raise ValueError(value)
-        return hour, minute
 
-    return _typed(SCHEDULER_DCAT_WARM_AT, parse)
+def scheduler_reminders_at() -> tuple[int, int]:
+    """(hour, minute) after which the scheduler sends the day's Daftar Data reminders, once a
+    day; a value that is not HH:MM falls back to the declared default."""
+    return _typed(SCHEDULER_REMINDERS_AT, _time_of_day)

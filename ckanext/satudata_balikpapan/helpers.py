@@ -8,11 +8,13 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
+from ckanext.satudata_balikpapan.daftar_data import reminders
+from ckanext.satudata_balikpapan.daftar_data import service as daftar_data
 from ckanext.satudata_balikpapan.data_api import read as data_api
 from ckanext.satudata_balikpapan.data_requests import service as requests
 from ckanext.satudata_balikpapan.legacy import service as legacy
-from ckanext.satudata_balikpapan.lib import language
-from ckanext.satudata_balikpapan.portal import branding, scorecards
+from ckanext.satudata_balikpapan.lib import clock, language
+from ckanext.satudata_balikpapan.portal import branding, charts, scorecards
 from ckanext.satudata_balikpapan.portal import pages as portal
 from ckanext.satudata_balikpapan.quality.engine import scores
 from ckanext.satudata_balikpapan.registry import vocabularies
@@ -22,11 +24,17 @@ from ckanext.satudata_balikpapan.workflow import states
 __all__ = [
     "satudata_action_label",
     "satudata_brand",
+    "satudata_daftar_data_due",
+    "satudata_daftar_data_item",
+    "satudata_daftar_data_options",
+    "satudata_daftar_data_prefill",
     "satudata_data_api",
     "satudata_dataset_preview",
+    "satudata_date",
     "satudata_field_labels",
     "satudata_home",
     "satudata_migration",
+    "satudata_number",
     "satudata_opd_profile",
     "satudata_opd_scorecard",
     "satudata_preview_message",
@@ -59,6 +67,54 @@ def satudata_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return choices
+
+
+def satudata_date(value: Any) -> str:
+    """A day in the reader's language: "30 Juni 2026", "30 June 2026"."""
+    return clock.format_date(value, language.ui_lang())
+
+
+def satudata_number(value: Any, decimals: int | None = None) -> str:
+    """A number as the reader's language writes it: "12,5" (Indonesian), "12.5" (English)."""
+    return charts.format_number(value, decimals=decimals) if isinstance(value, (int, float)) else ""
+
+
+def satudata_daftar_data_options(current: Any = None) -> list[dict[str, str]]:
+    """The dataset form's choices of Daftar Data item: the open items of the OPDs the user
+    edits (this year's and last year's, the unpublished first), each as "year · OPD · title";
+    the item the dataset names already is always among them, so that saving the form never
+    drops a link the list no longer offers."""
+    items = daftar_data.open_items_for(tk.g.userobj)
+    if isinstance(current, str) and current and all(i["id"] != current for i in items):
+        linked = daftar_data.find(current)
+        items = [linked, *items] if linked else items
+    return [{"value": i["id"], "text": daftar_data.item_label(i)} for i in items]
+
+
+def satudata_daftar_data_due() -> list[dict[str, Any]]:
+    """The notices of the logged-in produsen: the unpublished Daftar Data items of the OPDs
+    they edit that are late or due within 30 days, the earliest first."""
+    user = tk.g.userobj
+    return [daftar_data.view(e, user, language.ui_lang()) for e in reminders.open_for(user)]
+
+
+def satudata_daftar_data_item(item_id: Any) -> dict[str, Any] | None:
+    """A Daftar Data item for the dataset page: its id, year, title and the OPD's name."""
+    item = daftar_data.find(item_id)
+    return dict(item, label=daftar_data.item_label(item)) if item else None
+
+
+def satudata_daftar_data_prefill(data: dict[str, Any]) -> str:
+    """A new dataset started from a Daftar Data item (``/dataset/new?daftar_data=<id>``):
+    the fields the item knows (title, OPD, sector, frequency, the standar data) filled in
+    where the form has nothing yet. Returns "" (called for its effect in the template)."""
+    if data.get("id") or not isinstance(data, dict):
+        return ""
+    key = tk.request.args.get("daftar_data") if tk.request else None
+    for field, value in daftar_data.prefill(key, tk.g.userobj).items():
+        if not data.get(field):
+            data[field] = value
+    return ""
 
 
 def satudata_wilayah_choices(field: dict[str, Any]) -> list[dict[str, Any]]:

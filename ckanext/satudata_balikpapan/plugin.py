@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.satudata_balikpapan import translations
+from ckanext.satudata_balikpapan.daftar_data import service as daftar_data
 from ckanext.satudata_balikpapan.logic import action
 from ckanext.satudata_balikpapan.portal import search
 from ckanext.satudata_balikpapan.views import security
@@ -62,6 +63,12 @@ class SatudataBalikpapanPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return search.before_dataset_index(pkg_dict)
+
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        daftar_data.sync_link(pkg_dict.get("id") or getattr(context.get("package"), "id", ""))
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        daftar_data.sync_link(pkg_dict.get("id") or getattr(context.get("package"), "id", ""))
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return search.with_workflow_state(pkg_dict)

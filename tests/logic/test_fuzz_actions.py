@@ -56,7 +56,8 @@ FIELDS = [
     "q", "fq", "rows", "start", "limit", "offset", "page", "modified_since", "min_age_days",
     "email", "purpose", "data_description", "organization", "area", "period", "reason",
     "dataset", "token", "kode_wilayah", "jenis", "frekuensi", "satuan", "periode_awal",
-    "periode_akhir", "prioritas_tahun", "sync", "confirm", "_csrf_token", "__junk",
+    "periode_akhir", "prioritas_tahun", "sync", "confirm", "_csrf_token", "__junk", "year", "daftar_data",
+    "prioritas", "jadwal_rilis", "kriteria_prioritas", "sektor_kegiatan", "status",
 ]  # fmt: skip
 
 HOSTILE_TEXT = st.sampled_from(

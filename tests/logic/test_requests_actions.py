@@ -5,8 +5,6 @@ a real SMTP server)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import subprocess
 import threading
@@ -15,12 +13,11 @@ from pathlib import Path
 import ckan.lib.jobs as jobs
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from ckan import model
 
 from ckanext.satudata_balikpapan.data_requests import service as dr
 from ckanext.satudata_balikpapan.model import data_request as db
-from tests.conftest import create_dataset, free_port, make_workflow_people, publish
+from tests.conftest import create_dataset, free_port, make_workflow_people, publish, run_queued_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -606,42 +603,6 @@ def test_the_history_is_append_only(app, people):
 # --- notifications -------------------------------------------------------------------------
 
 
-class Inbox:
-    """An aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [m for m in self.messages if address in m["To"]]
-
-
-@pytest.fixture
-def mailbox(ckan_config, monkeypatch):
-    """A real SMTP server on a free local port, with CKAN's mailer pointed at it."""
-
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
-    inbox.port = port
-    yield inbox
-    controller.stop()
-
-
-def _run_queued_jobs() -> list:
-    """Run the queued jobs in this process (the real jobs, as stored in Redis)."""
-    queued = jobs.get_queue().jobs
-    results = [job.perform() for job in queued]
-    jobs.get_queue().empty()
-    return results
-
-
 def _body(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
@@ -652,7 +613,7 @@ def test_a_new_request_mails_the_requester_the_private_link_and_the_staff_withou
     created = _created(app, organization="dinkes")
     titles = [j.meta.get("title") for j in jobs.get_queue().jobs]
     assert titles == ["satudata request mail create"]
-    assert _run_queued_jobs() == [4]  # requester, walidata, walidata-2, produsen-dinkes
+    assert run_queued_jobs() == [4]  # requester, walidata, walidata-2, produsen-dinkes
 
     (receipt,) = mailbox.to(REQUEST["email"])
     assert receipt["Subject"].strip() == f"[Satu Data] Permohonan data {created['reference']} telah diterima"
@@ -677,7 +638,7 @@ def test_a_new_request_mails_the_requester_the_private_link_and_the_staff_withou
 
 def test_each_step_mails_the_requester(app, people, mailbox):
     ref = _created(app)["reference"]
-    _run_queued_jobs()
+    run_queued_jobs()
     mailbox.messages.clear()
     _api(app, "satudata_request_assign", {"id": ref, "organization": "dinkes"}, people["walidata"])
     _step(app, people["produsen-dinkes"], ref, state="diproses", reason="Data sedang dihimpun")
@@ -685,7 +646,7 @@ def test_each_step_mails_the_requester(app, people, mailbox):
     assert [j.meta.get("title") for j in jobs.get_queue().jobs] == [
         "satudata request mail assign", "satudata request mail state", "satudata request mail state"
     ]  # fmt: skip
-    _run_queued_jobs()
+    run_queued_jobs()
     subjects = [m["Subject"].strip() for m in mailbox.to(REQUEST["email"])]  # a long subject is folded
     assert subjects == [
         f"[Satu Data] Permohonan data {ref} diteruskan ke Dinas Kesehatan",
@@ -705,10 +666,10 @@ def test_a_fulfilment_mail_links_the_dataset(app, people, mailbox):
     ref = _created(app)["reference"]
     dataset = create_dataset(user="produsen-dinkes", name="stunting-balita")
     publish(dataset["id"])
-    _run_queued_jobs()
+    run_queued_jobs()
     mailbox.messages.clear()
     _step(app, people["walidata"], ref, state="dipenuhi", dataset="stunting-balita")
-    _run_queued_jobs()
+    run_queued_jobs()
     (mail,) = mailbox.to(REQUEST["email"])
     assert mail["Subject"].strip() == f"[Satu Data] Permohonan data {ref}: Dipenuhi"
     assert "http://test.ckan.net/dataset/stunting-balita" in _body(mail)
@@ -717,7 +678,7 @@ def test_a_fulfilment_mail_links_the_dataset(app, people, mailbox):
 def test_a_dead_mail_server_or_queue_never_blocks_a_request(app, people, ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{free_port()}")  # nothing listens
     created = _created(app)
-    assert _run_queued_jobs() == [0]
+    assert run_queued_jobs() == [0]
 
     def broken_queue(*args, **kwargs):
         raise ConnectionError("redis is down")

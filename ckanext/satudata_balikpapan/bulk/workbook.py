@@ -67,8 +67,9 @@ class Row:
     cells: dict[str, Any]
 
 
-def write(cols: list[Column], rows: Iterable[list[Any]], title: str) -> bytes:
-    """The template workbook for ``cols``, pre-filled with ``rows`` (cells in column order)."""
+def write(cols: list[Column], rows: Iterable[list[Any]], title: str, lines: list[str] | None = None) -> bytes:
+    """The template workbook for ``cols``, pre-filled with ``rows`` (cells in column order),
+    with ``lines`` (default: the Templat Metadata's) on its guide sheet."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = SHEET
@@ -109,7 +110,7 @@ def write(cols: list[Column], rows: Iterable[list[Any]], title: str) -> bytes:
 
     guide = book.create_sheet(GUIDE_SHEET)
     guide.cell(1, 1, title).font = bold
-    for n, line in enumerate(GUIDE[1:], start=2):
+    for n, line in enumerate((lines or GUIDE)[1:], start=2):
         guide.cell(n, 1, line)
     guide.column_dimensions["A"].width = 120
     out = io.BytesIO()
@@ -117,9 +118,10 @@ def write(cols: list[Column], rows: Iterable[list[Any]], title: str) -> bytes:
     return out.getvalue()
 
 
-def read(path: Path, cols: list[Column]) -> Iterator[Row]:
-    """The filled-in rows of an uploaded template (rows without any value are skipped).
-    Raises :class:`SheetError` for a file that is not a readable template."""
+def read(path: Path, cols: list[Column], anchor: str = "name") -> Iterator[Row]:
+    """The filled-in rows of an uploaded template (rows without any value are skipped); row 2
+    must hold the column keys, ``anchor`` (the key that says which record a row is) among
+    them. Raises :class:`SheetError` for a file that is not a readable template."""
     try:
         limits.measure(str(path), "xlsx", BOUNDS)
     except limits.LimitExceeded as error:
@@ -143,7 +145,7 @@ def read(path: Path, cols: list[Column]) -> Iterator[Row]:
         keys_row = next(rows, None) or ()
         known = {c.key for c in cols}
         keys = [str(k).strip() if k is not None else "" for k in keys_row]
-        if "name" not in keys or not known & set(keys):
+        if anchor not in keys or not known & set(keys):
             raise SheetError(
                 tk._(
                     "Row 2 (the column keys) is not the template's: "

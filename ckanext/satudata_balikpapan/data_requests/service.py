@@ -27,7 +27,6 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +35,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.satudata_balikpapan import config
+from ckanext.satudata_balikpapan.lib import clock
 from ckanext.satudata_balikpapan.lib.text import clean_text
 from ckanext.satudata_balikpapan.model import data_request as db
 from ckanext.satudata_balikpapan.model.meta import utcnow
@@ -282,16 +282,9 @@ def public_url(reference: str) -> str:
 
 
 def local_year(now: dt.datetime) -> int:
-    """The year of ``now`` (naive UTC) on the portal's clock (``ckan.display_timezone``, such
-    as Asia/Makassar), so that a request sent on 1 January just after midnight is numbered in
-    the new year."""
-
-    name = tk.config.get("ckan.display_timezone") or "UTC"
-    try:
-        zone = zoneinfo.ZoneInfo(name) if name != "server" else None
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return now.year
-    return now.replace(tzinfo=dt.timezone.utc).astimezone(zone).year
+    """The year of ``now`` (naive UTC) on the portal's clock (``lib.clock``), so that a
+    request sent on 1 January just after midnight is numbered in the new year."""
+    return clock.local(now).year
 
 
 def _rate_limit() -> tuple[int, int]:

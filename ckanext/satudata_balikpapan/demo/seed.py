@@ -10,6 +10,7 @@ generator seeded by the dataset name), so every seed produces the same files.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import random
 import zlib
@@ -24,6 +25,7 @@ import yaml
 from werkzeug.datastructures import FileStorage
 
 from ckanext.satudata_balikpapan.demo import users as demo
+from ckanext.satudata_balikpapan.lib import clock
 from ckanext.satudata_balikpapan.registry import roles, vocabularies
 
 
@@ -231,6 +233,7 @@ class SeedReport:
     created: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     files: int = 0
+    daftar_data: int = 0  # Daftar Data items created
     states: dict[str, str] = field(default_factory=dict)
 
 
@@ -266,6 +269,39 @@ def _upload(name: str, content: str | bytes, mimetype: str = "text/csv"):
     return FileStorage(stream=io.BytesIO(data), filename=name, content_type=mimetype)
 
 
+DAFTAR_DATA_FIELDS = ("organization", "title", "prioritas", "kriteria_prioritas", "sektor_kegiatan",
+                      "frekuensi", "satuan")  # fmt: skip
+
+
+def release_date(days: int, today: dt.date) -> dt.date:
+    """The planned date ``days`` from ``today``, kept within the year (a list's dates lie in
+    its year or the next: the demo keeps to its year)."""
+    return min(max(today + dt.timedelta(days=days), dt.date(today.year, 1, 1)), dt.date(today.year, 12, 31))
+
+
+def seed_daftar_data(report: SeedReport, today: dt.date) -> dict[str, str]:
+    """The year's Daftar Data of the catalogue (an item already there, by OPD and title, is
+    kept); returns the item each demo dataset fulfils, by dataset name."""
+    ctx = roles.site_context
+    links: dict[str, str] = {}
+    existing: dict[str, dict[str, str]] = {}  # by OPD: the items' ids by title
+    for spec in catalogue().get("daftar_data") or []:
+        org = spec["organization"]
+        demo.ensure_organization(org)
+        if org not in existing:
+            query = {"year": today.year, "organization": org}
+            listed = tk.get_action("satudata_daftar_data_list")(ctx(), query)
+            existing[org] = {i["title"]: i["id"] for i in listed["results"]}
+        item_id = existing[org].get(spec["title"])
+        if item_id is None:
+            data = {k: spec[k] for k in DAFTAR_DATA_FIELDS if k in spec}
+            data.update(year=today.year, jadwal_rilis=release_date(spec["release"], today).isoformat())
+            item_id = tk.get_action("satudata_daftar_data_create")(ctx(), data)["id"]
+            report.daftar_data += 1
+        links.update(dict.fromkeys(spec.get("datasets") or [], item_id))
+    return links
+
+
 def seed(only: list[str] | None = None, refresh: bool = False) -> SeedReport:
     """Create the demo catalogue. Idempotent: an existing dataset is left alone, unless
     ``refresh``, which deletes and re-creates it."""
@@ -273,6 +309,7 @@ def seed(only: list[str] | None = None, refresh: bool = False) -> SeedReport:
     spec_all = catalogue()
     weights = spec_all["regions"]["weights"]
     ctx = roles.site_context
+    links = seed_daftar_data(report, clock.today())
     for position, spec in enumerate(spec_all["datasets"]):
         if only and spec["name"] not in only:
             continue
@@ -286,7 +323,10 @@ def seed(only: list[str] | None = None, refresh: bool = False) -> SeedReport:
                 continue
             tk.get_action("dataset_purge")(ctx(), {"id": spec["name"]})
         demo.ensure_organization(spec["owner_org"])
-        dataset = tk.get_action("package_create")(ctx(), dataset_dict(spec))
+        data = dataset_dict(spec)
+        if spec["name"] in links:
+            data["daftar_data"] = links[spec["name"]]
+        dataset = tk.get_action("package_create")(ctx(), data)
         tables = series_tables(spec, weights)
         for year, text in tables.items():
             filename = f"{spec['name']}-{year}.csv"

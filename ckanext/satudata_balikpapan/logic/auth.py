@@ -18,6 +18,13 @@ __all__ = [
     "group_create",
     "member_create",
     "package_delete",
+    "satudata_daftar_data_create",
+    "satudata_daftar_data_delete",
+    "satudata_daftar_data_import",
+    "satudata_daftar_data_list",
+    "satudata_daftar_data_show",
+    "satudata_daftar_data_update",
+    "satudata_epss_evidence",
     "satudata_metadata_import",
     "satudata_notification_list",
     "satudata_opd_scorecard",
@@ -269,3 +276,50 @@ def satudata_metadata_import(context: Context, data_dict: DataDict) -> AuthResul
     except tk.NotAuthorized:
         return _denied(tk._("Only the data producers of this OPD can fill in its datasets"))
     return {"success": True}
+
+
+# --- Daftar Data: the plan is public; the walidata enters and changes it ------------------------
+
+
+def _daftar_data_manage(context: Context) -> AuthResult:
+    if roles.is_reviewer(roles.actor(context)):
+        return {"success": True}
+    return _denied(tk._("Only the walidata can change the Daftar Data"))
+
+
+def satudata_daftar_data_create(context: Context, data_dict: DataDict) -> AuthResult:
+    return _daftar_data_manage(context)
+
+
+def satudata_daftar_data_update(context: Context, data_dict: DataDict) -> AuthResult:
+    return _daftar_data_manage(context)
+
+
+def satudata_daftar_data_delete(context: Context, data_dict: DataDict) -> AuthResult:
+    return _daftar_data_manage(context)
+
+
+def satudata_daftar_data_import(context: Context, data_dict: DataDict) -> AuthResult:
+    return _daftar_data_manage(context)
+
+
+@tk.auth_allow_anonymous_access
+def satudata_daftar_data_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def satudata_daftar_data_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+def satudata_epss_evidence(context: Context, data_dict: DataDict) -> AuthResult:
+    """The walidata, the pembina data (BPS evaluates the EPSS) and the OPD's own editors and
+    admins: the evidence names draft datasets and the record's notes."""
+    user = roles.actor(context)
+    org_id = data_dict.get("id")
+    if user is not None and (roles.is_reviewer(user) or roles.is_pembina(user)):
+        return {"success": True}
+    if user is not None and isinstance(org_id, str) and user.name in roles.org_editors(org_id):
+        return {"success": True}
+    return _denied(tk._("Only the walidata, the pembina data and the OPD itself can see its EPSS evidence"))

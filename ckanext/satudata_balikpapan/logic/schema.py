@@ -15,6 +15,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import Missing, StopOnError
 
+from ckanext.satudata_balikpapan.daftar_data import status as daftar_status
 from ckanext.satudata_balikpapan.lib.text import clean_text
 from ckanext.satudata_balikpapan.registry import opd, vocabularies
 
@@ -431,5 +432,195 @@ def request_state_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
         "state": [optional, lookup_key],
         "reason": [optional, text("reason")],
         "dataset": [optional, lookup_key],
+        **_keep_unknown(),
+    }
+
+
+# --- Daftar Data ---------------------------------------------------------------------------------
+
+MAX_TITLE = 300
+MAX_STANDARD_TEXT = 4000
+YEARS = (2000, 2100)  # a Daftar Data year outside these is a typing error
+
+
+def daftar_data_labels() -> dict[str, str]:
+    """The Daftar Data item's fields, labelled in the user's language."""
+    return {
+        "year": tk._("Year"),
+        "organization": tk._("OPD"),
+        "title": tk._("Title"),
+        "prioritas": tk._("Priority data"),
+        "kriteria_prioritas": tk._("Priority criterion"),
+        "sektor_kegiatan": tk._("Sector"),
+        "frekuensi": tk._("Release frequency"),
+        "jadwal_rilis": tk._("Release date"),
+        "konsep": tk._("Concept"),
+        "definisi": tk._("Definition"),
+        "satuan": tk._("Unit"),
+        "kodereferensi": tk._("Reference code"),
+        "catatan": tk._("Note"),
+    }
+
+
+def year(label: str) -> Validator:
+    """A year between 2000 and 2100 (text of one accepted)."""
+
+    def validator(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
+        value = data.get(key)
+        text_value = (
+            str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+        )
+        if not (text_value.isascii() and text_value.isdigit() and YEARS[0] <= int(text_value) <= YEARS[1]):
+            shown = value if isinstance(value, (str, int, float)) else ""
+            _fail(
+                key,
+                errors,
+                tk._('{field}: "{value}" is not a year between {low} and {high}').format(
+                    field=label, value=str(shown)[:20], low=YEARS[0], high=YEARS[1]
+                ),
+            )
+        data[key] = int(text_value)
+
+    return validator
+
+
+def one_of(label: str, choices: Callable[[], list[str]]) -> Validator:
+    """One of ``choices()`` (the codes of a vocabulary)."""
+
+    def validator(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
+        value = data.get(key)
+        allowed = choices()
+        if value not in allowed:
+            _fail(
+                key,
+                errors,
+                tk._('{field}: "{value}" is not one of the choices ({allowed})').format(
+                    field=label, value=str(value)[:100], allowed=", ".join(allowed)
+                ),
+            )
+
+    return validator
+
+
+def date_value(label: str) -> Validator:
+    """A date written as ``2026-06-30``; kept as text."""
+
+    def validator(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
+        value = data.get(key)
+        try:
+            dt.date.fromisoformat(value if isinstance(value, str) and len(value) == 10 else "")
+        except ValueError:
+            shown = value if isinstance(value, (str, int, float)) else ""
+            _fail(
+                key,
+                errors,
+                tk._('{field}: "{value}" is not a date; write it as 2026-06-30').format(
+                    field=label, value=str(shown)[:30]
+                ),
+            )
+
+    return validator
+
+
+def daftar_data_item_schema(partial: bool = False) -> dict[str, list[Any]]:
+    """A Daftar Data item: ``satudata_daftar_data_create`` (``partial`` False: the year, the
+    OPD and the title are required) and ``satudata_daftar_data_update`` (only what is given)."""
+    label = daftar_data_labels()
+    ignore = tk.get_validator("ignore")
+
+    def needed(field: str) -> list[Any]:
+        return [optional] if partial else [required(label[field])]
+
+    def long_text(field: str) -> list[Any]:
+        return [text(label[field]), optional, max_length(label[field], MAX_STANDARD_TEXT)]
+
+    criteria = lambda: [c.code for c in daftar_status.rules().criteria]  # noqa: E731
+    return {
+        "year": [*needed("year"), year(label["year"])],
+        "organization": [
+            text(label["organization"]),
+            *needed("organization"),
+            organization(label["organization"]),
+        ],
+        "title": [
+            text(label["title"]),
+            single_line,
+            *needed("title"),
+            max_length(label["title"], MAX_TITLE),
+        ],
+        "prioritas": [boolean],
+        "kriteria_prioritas": [
+            text(label["kriteria_prioritas"]),
+            optional,
+            one_of(label["kriteria_prioritas"], criteria),
+        ],
+        "sektor_kegiatan": [
+            text(label["sektor_kegiatan"]),
+            optional,
+            one_of(label["sektor_kegiatan"], lambda: vocabularies.vocabulary("sektor").codes()),
+        ],
+        "frekuensi": [
+            text(label["frekuensi"]),
+            optional,
+            one_of(label["frekuensi"], lambda: vocabularies.vocabulary("frekuensi").codes()),
+        ],
+        "jadwal_rilis": [text(label["jadwal_rilis"]), optional, date_value(label["jadwal_rilis"])],
+        "konsep": long_text("konsep"),
+        "definisi": long_text("definisi"),
+        "satuan": [
+            text(label["satuan"]),
+            optional,
+            one_of(label["satuan"], lambda: vocabularies.vocabulary("satuan").codes()),
+        ],
+        "kodereferensi": [
+            text(label["kodereferensi"]),
+            single_line,
+            optional,
+            max_length(label["kodereferensi"], MAX_SHORT),
+        ],
+        "catatan": long_text("catatan"),
+        "__extras": [ignore],
+        "__junk": [ignore],
+    }
+
+
+@tk.validator_args
+def daftar_data_key_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """An action on one Daftar Data item: its ``id``."""
+    return {"id": [identifier], **_keep_unknown()}
+
+
+@tk.validator_args
+def daftar_data_list_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_daftar_data_list``: a year, an OPD, Data Prioritas only, a sector, statuses."""
+    label = daftar_data_labels()
+    return {
+        "year": [optional, year(label["year"])],
+        "organization": [optional, lookup_key, organization(label["organization"])],
+        "prioritas": [boolean],
+        "sektor_kegiatan": [optional, lookup_key],
+        "status": [word_list],
+        **_keep_unknown(),
+    }
+
+
+@tk.validator_args
+def daftar_data_import_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_daftar_data_import``: the year and the uploaded workbook."""
+    label = daftar_data_labels()
+    return {
+        "year": [required(label["year"]), year(label["year"])],
+        "upload": [ignore_missing],
+        **_keep_unknown(),
+    }
+
+
+@tk.validator_args
+def epss_evidence_schema(ignore_missing: Validator) -> dict[str, list[Any]]:
+    """``satudata_epss_evidence``: the OPD and the year."""
+    label = daftar_data_labels()
+    return {
+        "id": [identifier],
+        "year": [optional, year(label["year"])],
         **_keep_unknown(),
     }

@@ -22,6 +22,7 @@ from ckan import model
 from ckan.lib.navl.dictization_functions import Missing, StopOnError
 from ckanext.scheming.validation import scheming_validator
 
+from ckanext.satudata_balikpapan.daftar_data import service as daftar_data
 from ckanext.satudata_balikpapan.lib import language
 from ckanext.satudata_balikpapan.model import migrated_dataset
 from ckanext.satudata_balikpapan.quality import service
@@ -31,6 +32,7 @@ from ckanext.satudata_balikpapan.registry import vocabularies as voc
 
 __all__ = [
     "satudata_contact_required",
+    "satudata_daftar_data_item",
     "satudata_incomplete_if_migrated",
     "satudata_indah_id",
     "satudata_legal_basis_required",
@@ -428,6 +430,22 @@ def satudata_urusan_of_opd(key: Key, data: Data, errors: Errors, context: dict[s
                 opd=title, code=value, held=", ".join(held)
             )
         )
+
+
+def satudata_daftar_data_item(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
+    """The Daftar Data item a dataset fulfils must be an item of the dataset's own OPD (an
+    office delivers what it promised, not another's). A Data Prioritas item gives the dataset
+    its ``prioritas_tahun`` (the national portal's key): the Forum decided it, so nobody types
+    it for a linked dataset. (``daftar_data`` sorts before ``prioritas_tahun``, whose own
+    validators then check the year.)"""
+    value = data.get(key)
+    if _empty(value):
+        return
+    item, why = daftar_data.item_for_dataset(value, _sibling(key, data, "owner_org"))
+    if item is None:
+        _fail(key, errors, why or "")
+    if item["prioritas"]:
+        data[(*key[:-1], "prioritas_tahun")] = str(item["year"])
 
 
 def satudata_contact_required(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@
 * :mod:`.resource_validation` - the last validation of each CSV or spreadsheet file;
 * :mod:`.quality_ack` - the warnings a walidata published past, with the reason;
 * :mod:`.data_request` - the data requests (permohonan data) and their history;
+* :mod:`.daftar_data` - the Daftar Data items of each year and the datasets that fulfil them;
 * :mod:`.outbox` - background work that must happen once a change is durable;
 * :mod:`.migrated_dataset` - the datasets that came from the former portal;
 * :mod:`.chain` - the keyed hash chain over the append-only tables.
@@ -16,6 +17,7 @@ Each module owns its table and the queries on it; nothing else writes SQL on the
 from __future__ import annotations
 
 from ckanext.satudata_balikpapan.model import (
+    daftar_data,
     data_request,
     dataset_state,
     migrated_dataset,
@@ -30,6 +32,7 @@ TABLES = (
     workflow_event.TABLE,
     dataset_state.TABLE,
     *data_request.TABLES,
+    *daftar_data.TABLES,
     quality_ack.TABLE,
     resource_validation.TABLE,
     outbox.TABLE,

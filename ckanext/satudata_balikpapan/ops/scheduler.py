@@ -12,6 +12,8 @@ Each round the holder runs:
 - **the sweeper** (:func:`sweep_once`): queues again the e-mails and validations a Redis outage
   or a killed worker lost, repairs the search index from the database and drops the DataStore
   stages of loads that died;
+- **the Daftar Data reminders**, once a day after ``ckanext.satudata.scheduler.reminders_at``
+  (``daftar_data.reminders``: each reminder is recorded, so a second run sends nothing twice);
 - **the DCAT warm-up**, once a day after ``ckanext.satudata.scheduler.dcat_warm_at``: the feed's
   fragments are keyed on the day, so the first harvester after midnight would otherwise render
   the whole catalogue. The day it last ran is kept in Redis, so a restart does not warm twice.
@@ -36,6 +38,7 @@ from ckan.lib.redis import connect_to_redis
 from redis import Redis
 
 from ckanext.satudata_balikpapan import config
+from ckanext.satudata_balikpapan.daftar_data import reminders
 from ckanext.satudata_balikpapan.data_api import load
 from ckanext.satudata_balikpapan.dcat import fragments
 from ckanext.satudata_balikpapan.lib import outage, outbox
@@ -126,17 +129,26 @@ class Scheduler:
         except Exception:  # Redis gone: the lock expires by itself
             log.warning("scheduler: could not release the lock", exc_info=True)
 
+    def _once_a_day(self, name: str, at: tuple[int, int], now: dt.datetime, run: Callable[[], Any]) -> Any:
+        """``run()`` once a day after ``at``: the day it last ran is kept in Redis, so a
+        restart or a second node does not run it twice; its result, or None when not due."""
+        last = self.redis.get(_key(name))
+        last_day = last.decode() if isinstance(last, bytes) else last
+        if not warm_due(now, at, last_day):
+            return None
+        result = run()
+        self.redis.set(_key(name), now.date().isoformat(), ex=3 * 86400)
+        return result
+
     def warm_if_due(self, now: dt.datetime) -> int | None:
         """Warm the DCAT feed when it is due today; the number of datasets rendered, or None."""
         if not fragments.enabled():
             return None
-        last = self.redis.get(_key("dcat_warm_day"))
-        last_day = last.decode() if isinstance(last, bytes) else last
-        if not warm_due(now, config.scheduler_dcat_warm_at(), last_day):
-            return None
-        count = fragments.warm()
-        self.redis.set(_key("dcat_warm_day"), now.date().isoformat(), ex=3 * 86400)
-        return count
+        return self._once_a_day("dcat_warm_day", config.scheduler_dcat_warm_at(), now, fragments.warm)
+
+    def remind_if_due(self, now: dt.datetime) -> dict[str, int] | None:
+        """Send the day's Daftar Data reminders when they are due; the counts, or None."""
+        return self._once_a_day("reminders_day", config.scheduler_reminders_at(), now, reminders.send_due)
 
     def round(self, now: dt.datetime | None = None) -> dict[str, Any]:
         """One turn: elected, sweep and warm when due; else stand by. Never raises for an
@@ -147,14 +159,16 @@ class Scheduler:
         except outage.QUEUE_ERRORS:
             return {"skipped": "the queue service is unavailable"}
         result = sweep_once()
-        try:
-            result["dcat_warm"] = self.warm_if_due(now or dt.datetime.now())
-        except Exception as exc:
-            model.Session.rollback()
-            service = outage.failed_service(exc)
-            if service is None:
-                raise
-            result["dcat_warm"] = f"skipped: the {service} service is unavailable"
+        now = now or dt.datetime.now()
+        for name, daily in (("daftar_data_reminders", self.remind_if_due), ("dcat_warm", self.warm_if_due)):
+            try:
+                result[name] = daily(now)
+            except Exception as exc:
+                model.Session.rollback()
+                service = outage.failed_service(exc)
+                if service is None:
+                    raise
+                result[name] = f"skipped: the {service} service is unavailable"
         return result
 
     def run(self, rounds: int | None = None, report: Callable[[dict[str, Any]], None] = print) -> None:

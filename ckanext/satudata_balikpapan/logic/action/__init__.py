@@ -5,6 +5,15 @@ from typing import Any
 import ckan.plugins as p
 
 from ckanext.satudata_balikpapan.logic.action.bulk import satudata_metadata_import
+from ckanext.satudata_balikpapan.logic.action.daftar_data import (
+    satudata_daftar_data_create,
+    satudata_daftar_data_delete,
+    satudata_daftar_data_import,
+    satudata_daftar_data_list,
+    satudata_daftar_data_show,
+    satudata_daftar_data_update,
+    satudata_epss_evidence,
+)
 from ckanext.satudata_balikpapan.logic.action.dataset import (
     dataset_purge,
     package_create,
@@ -61,6 +70,13 @@ __all__ = [
     "package_update",
     "resource_create",
     "resource_update",
+    "satudata_daftar_data_create",
+    "satudata_daftar_data_delete",
+    "satudata_daftar_data_import",
+    "satudata_daftar_data_list",
+    "satudata_daftar_data_show",
+    "satudata_daftar_data_update",
+    "satudata_epss_evidence",
     "satudata_metadata_import",
     "satudata_notification_list",
     "satudata_opd_scorecard",

@@ -19,8 +19,9 @@ from ckanext.satudata_balikpapan.registry import opd
 MAX_UPLOAD_BYTES = 20 * 1024**2  # one OPD's metadata: a few hundred KB in practice
 
 
-def _saved(upload: Any, folder: Path) -> Path:
-    """The uploaded file on disk, refused beyond :data:`MAX_UPLOAD_BYTES`."""
+def save_upload(upload: Any, folder: Path) -> Path:
+    """The uploaded workbook on disk, refused beyond :data:`MAX_UPLOAD_BYTES` (also the
+    Daftar Data's upload)."""
     stream = getattr(upload, "stream", None)
     if stream is None or not hasattr(stream, "read"):
         raise tk.ValidationError({"upload": [tk._("Attach the filled-in template (.xlsx)")]})
@@ -57,7 +58,7 @@ def satudata_metadata_import(context: Context, data_dict: DataDict) -> dict[str,
         raise tk.ObjectNotFound(tk._("Organization does not exist"))
     folder = Path(tempfile.mkdtemp(prefix="satudata-templat-"))
     try:
-        path = _saved(data_dict.get("upload"), folder)
+        path = save_upload(data_dict.get("upload"), folder)
         try:
             report = bulk.import_sheet(dict(context), org, path, only_valid=bool(data_dict.get("only_valid")))
         except workbook.SheetError as error:

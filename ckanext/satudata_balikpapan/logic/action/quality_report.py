@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
+from ckanext.satudata_balikpapan.daftar_data import service as daftar
 from ckanext.satudata_balikpapan.logic import schema
 from ckanext.satudata_balikpapan.portal import scorecards
 
@@ -47,7 +48,10 @@ def satudata_opd_scorecard(context: Context, data_dict: DataDict) -> dict[str, A
     """The scorecard of one OPD, or of every OPD ranked best first.
 
     A scorecard holds ``published``: the number of published datasets, their mean score,
-    the mean of each part, late datasets and open findings (errors, warnings). The public
+    the mean of each part, late datasets and open findings (errors, warnings); and
+    ``daftar_data``: what the OPD owes this year by the Daftar Data and what it delivered
+    (``promised``, ``published``, ``on_time``, ``late``, ``fulfilment`` and
+    ``on_time_share`` in per cent; None when nothing is promised). The public
     variant (everyone) counts published datasets only and names no other. The full variant
     adds ``all`` (the same over every dataset) and ``by_state`` (datasets per workflow
     state): the walidata and sysadmins get it for every OPD, an OPD's members for their own.
@@ -67,6 +71,20 @@ def satudata_opd_scorecard(context: Context, data_dict: DataDict) -> dict[str, A
     allowed = scorecards.may_see_full(context, group)
     full = allowed if full is None else full and allowed
     today = _today(data_dict)
+    plan = daftar.year_counts(today.year, today)
     if group is not None:
-        return scorecards.scorecard(context, group, full, today)
-    return scorecards.scorecards(context, full, today)
+        card = scorecards.scorecard(context, group, full, today)
+        card["daftar_data"] = _plan_of(plan, group.id)
+        return card
+    cards = scorecards.scorecards(context, full, today)
+    for card in cards["results"]:
+        card["daftar_data"] = _plan_of(plan, card["id"])
+    cards["daftar_data"] = {"year": plan["year"], **plan["total"]}
+    return cards
+
+
+def _plan_of(plan: dict[str, Any], org_id: str) -> dict[str, Any] | None:
+    """An OPD's Daftar Data counts of the year (None: nothing promised), as the scorecard
+    shows them: promised, published, on time, late, fulfilment and on-time share (per cent)."""
+    counts = plan["by_organization"].get(org_id)
+    return {"year": plan["year"], **counts} if counts else None
