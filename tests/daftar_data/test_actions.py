@@ -211,3 +211,13 @@ def test_an_update_changes_only_what_is_given_and_clears_what_is_emptied(app, pe
     assert (changed["jadwal_rilis"], changed["frekuensi"]) == (f"{YEAR}-09-30", "tahunan")
     assert _ok(_api(app, "satudata_daftar_data_delete", {"id": item["id"]}, people["walidata"]))["deleted"]
     assert _api(app, "satudata_daftar_data_show", {"id": item["id"]}).status_code == 404
+
+
+def test_an_item_whose_dataset_was_purged_can_be_removed(app, people):
+    item = _item(app, people)
+    dataset = create_dataset(user="produsen-dinkes", daftar_data=item["id"])
+    assert _api(app, "satudata_daftar_data_delete", {"id": item["id"]}, people["walidata"]).status_code == 409
+
+    assert _api(app, "dataset_purge", {"id": dataset["id"]}, people["admin"]).status_code == 200
+
+    assert _ok(_api(app, "satudata_daftar_data_delete", {"id": item["id"]}, people["walidata"]))["deleted"]

@@ -24,13 +24,14 @@ from ckanext.satudata_balikpapan.model import outbox
 from ckanext.satudata_balikpapan.quality import service
 from tests.conftest import (
     TEST_OVERRIDE_REASON,
+    Inbox,
     create_dataset,
     free_port,
     make_opd_org,
     make_workflow_people,
 )
 from tests.faults.conftest import ROOT, STORAGE, ckan_command, stopped, worker_ini
-from tests.logic.test_requests_actions import REQUEST, Inbox
+from tests.logic.test_requests_actions import REQUEST
 from tests.quality import corpus
 from tests.quality.test_service import LAST, csv_bytes, site_context
 

@@ -179,8 +179,14 @@ def linked_datasets(item_ids: list[str]) -> dict[str, list[str]]:
 
 
 def has_links(item_id: str) -> bool:
-    """Whether any dataset, deleted ones included, names the item."""
-    query = sa.select(daftar_data_dataset.c.package_id).where(daftar_data_dataset.c.item_id == item_id)
+    """Whether any dataset names the item, deleted ones included (a deleted dataset can be
+    restored); a purged one is gone from CKAN's table and no longer counts."""
+    pkg = model.package_table
+    query = (
+        sa.select(daftar_data_dataset.c.package_id)
+        .select_from(daftar_data_dataset.join(pkg, pkg.c.id == daftar_data_dataset.c.package_id))
+        .where(daftar_data_dataset.c.item_id == item_id)
+    )
     return model.Session.execute(query.limit(1)).first() is not None
 
 
