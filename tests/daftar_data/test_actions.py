@@ -221,3 +221,14 @@ def test_an_item_whose_dataset_was_purged_can_be_removed(app, people):
     assert _api(app, "dataset_purge", {"id": dataset["id"]}, people["admin"]).status_code == 200
 
     assert _ok(_api(app, "satudata_daftar_data_delete", {"id": item["id"]}, people["walidata"]))["deleted"]
+
+
+def test_a_dataset_harvested_from_another_portal_keeps_its_data_but_not_that_portals_item(app, people):
+    # the site user writes for harvests and migrations: another portal's item id is dropped
+    dataset = create_dataset(name="dbd-dari-portal-lain", daftar_data="item-portal-lain")
+
+    assert dataset["daftar_data"] in ("", None)
+    assert db.item_of(dataset["id"]) is None
+    res = app.post("/api/3/action/package_create", headers=people["produsen-dinkes"],
+                   json=example_dataset(name="dbd-ketik-sendiri", daftar_data="item-portal-lain"))  # fmt: skip
+    assert res.status_code == 409 and "tidak ada" in res.json["error"]["daftar_data"][0]

@@ -437,11 +437,18 @@ def satudata_daftar_data_item(key: Key, data: Data, errors: Errors, context: dic
     office delivers what it promised, not another's). A Data Prioritas item gives the dataset
     its ``prioritas_tahun`` (the national portal's key): the Forum decided it, so nobody types
     it for a linked dataset. (``daftar_data`` sorts before ``prioritas_tahun``, whose own
-    validators then check the year.)"""
+    validators then check the year.)
+
+    When the portal itself writes the dataset (the site user: a harvest from another Satu
+    Data portal, a migration), an item this portal does not hold is another portal's plan:
+    the link is dropped and the dataset kept, rather than the whole dataset refused."""
     value = data.get(key)
     if _empty(value):
         return
     item, why = daftar_data.item_for_dataset(value, _sibling(key, data, "owner_org"))
+    if item is None and context.get("user") == roles.site_user_name():
+        data[key] = ""
+        return
     if item is None:
         _fail(key, errors, why or "")
     if item["prioritas"]:
